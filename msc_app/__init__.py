@@ -1,0 +1,1 @@
+"""MSC - Managed Services Center."""

@@ -1,0 +1,67 @@
+"""Users, their sessions and tenant-admin assignments.
+
+The password hash and session token hashes live only on the table models;
+nothing here is ever sent to the browser.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from msc_app.models.base import enum_field, utcnow
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # distributor or reseller admin, by its home account's tier
+    TENANT_ADMIN = "tenant_admin"
+    VIEWER = "viewer"
+
+
+class UserStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case
+    name: str = Field(max_length=200)
+    role: str = enum_field(Role)
+    account_id: int = Field(foreign_key="account.id", index=True)  # home account
+    status: str = enum_field(UserStatus, default=UserStatus.PENDING)
+    password_hash: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    # Per-user UI preferences (columns, density, ...), JSON.
+    preferences: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class TenantAdminAssignment(SQLModel, table=True):
+    """A tenant admin assigned to a customer account."""
+
+    __tablename__ = "tenant_admin_assignment"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    account_id: int = Field(foreign_key="account.id", primary_key=True, index=True)
+    assigned_at: datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side sign-in session; the browser holds only the random token."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    # The tenant whose perspective the user is working in (TENANT-1); None = own.
+    perspective_account_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
