@@ -1,0 +1,253 @@
+"""Sign-in, server-side sessions and first run (AUTH-1, AUTH-2, SANDBOX-1).
+
+Passwords are stored only as argon2 hashes through the passlib API. The
+browser holds a random session token; the database holds its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime, timedelta
+
+from passlib.context import CryptContext
+from sqlmodel import Session, func, select
+
+from msc_app.models import (
+    DEFAULT_PLAN_NAME,
+    Account,
+    AccountKind,
+    Edition,
+    OnboardingTask,
+    OnboardingTaskKind,
+    Product,
+    ProductType,
+    Role,
+    ServicePlan,
+    TaskStatus,
+    TenantType,
+    User,
+    UserSession,
+    UserStatus,
+)
+from msc_app.services import summaries
+from msc_app.services.errors import AuthenticationFailed, DomainError, ValidationError
+from msc_app.services.permissions import Actor
+from msc_app.services.validation import email_error, normalise_email, required
+
+pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
+
+SESSION_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 10
+SANDBOX_NAME = "Sandbox"
+
+# Verified against when the email is unknown, so both paths cost one argon2 verify.
+_DUMMY_HASH = pwd_context.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return pwd_context.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    return pwd_context.verify(password, password_hash or _DUMMY_HASH) and bool(password_hash)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def password_error(password: str) -> str | None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    return None
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User:
+    """The active user with this email and password, or AuthenticationFailed."""
+    user = session.exec(select(User).where(User.email == (email or "").strip().lower())).first()
+    ok = verify_password(password or "", user.password_hash if user else None)
+    if not ok or user is None or user.status != UserStatus.ACTIVE:
+        raise AuthenticationFailed()
+    return user
+
+
+def start_session(*, session: Session, user: User, now: datetime | None = None) -> str:
+    """Create a server-side session; returns the token for the browser (shown once)."""
+    now = now or datetime.now(UTC)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    session.flush()
+    return token
+
+
+def sign_in(*, session: Session, email: str, password: str) -> str:
+    user = authenticate(session=session, email=email, password=password)
+    return start_session(session=session, user=user)
+
+
+def _live_session(session: Session, token: str) -> UserSession | None:
+    if not token:
+        return None
+    record = session.exec(
+        select(UserSession).where(UserSession.token_hash == _token_hash(token))
+    ).first()
+    if record is None or record.revoked_at is not None:
+        return None
+    if record.expires_at <= datetime.now(UTC):
+        return None
+    return record
+
+
+def actor_for_token(*, session: Session, token: str) -> Actor | None:
+    """The signed-in actor for a session token, or None when it is unknown, expired or revoked."""
+    record = _live_session(session, token)
+    if record is None:
+        return None
+    user = session.get(User, record.user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    home = session.get(Account, user.account_id)
+    perspective = (
+        session.get(Account, record.perspective_account_id)
+        if record.perspective_account_id
+        else None
+    )
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        home_account_id=home.id,
+        home_kind=AccountKind(home.kind),
+        perspective_account_id=perspective.id if perspective else None,
+        perspective_kind=AccountKind(perspective.kind) if perspective else None,
+        name=user.name,
+        email=user.email,
+    )
+
+
+def end_session(*, session: Session, token: str) -> None:
+    record = _live_session(session, token)
+    if record is not None:
+        record.revoked_at = datetime.now(UTC)
+        session.add(record)
+
+
+# ---------------------------------------------------------------- first run
+
+
+def needs_first_run(*, session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(User)).one() == 0
+
+
+def create_first_admin(
+    *,
+    session: Session,
+    distributor_name: str,
+    admin_name: str,
+    email: str,
+    password: str,
+    today: date | None = None,
+) -> User:
+    """AUTH-2 / SANDBOX-1: the distributor, its first admin and the Sandbox customer."""
+    errors = {
+        k: v
+        for k, v in {
+            "distributor_name": required(distributor_name, "Company name"),
+            "admin_name": required(admin_name, "Your name"),
+            "email": email_error(email),
+            "password": password_error(password),
+        }.items()
+        if v
+    }
+    if errors:
+        raise ValidationError(errors)
+    if not needs_first_run(session=session):
+        raise DomainError("This installation is already set up. Sign in instead.")
+
+    distributor = Account(
+        kind=AccountKind.DISTRIBUTOR,
+        name=distributor_name.strip(),
+        name_sort=distributor_name.strip().lower(),
+        customer_name=distributor_name.strip(),
+        customer_name_sort=distributor_name.strip().lower(),
+        organization=distributor_name.strip(),
+    )
+    session.add(distributor)
+    session.flush()
+    admin = User(
+        email=normalise_email(email),
+        name=admin_name.strip(),
+        role=Role.ADMIN,
+        account_id=distributor.id,
+        status=UserStatus.ACTIVE,
+        password_hash=hash_password(password),
+    )
+    session.add(admin)
+    plan = ensure_default_plan(session=session, owner_account_id=distributor.id)
+    create_sandbox(session=session, parent=distributor, plan=plan, today=today)
+    session.flush()
+    return admin
+
+
+def ensure_default_plan(*, session: Session, owner_account_id: int) -> ServicePlan:
+    plan = session.exec(select(ServicePlan).where(ServicePlan.is_default)).first()
+    if plan is None:
+        plan = ServicePlan(
+            name=DEFAULT_PLAN_NAME,
+            edition=Edition.BUSINESS,
+            products=[p.value for p in ProductType],
+            workloads=["Files", "VMware", "Microsoft 365"],
+            is_default=True,
+            owner_account_id=owner_account_id,
+        )
+        session.add(plan)
+        session.flush()
+    return plan
+
+
+def create_sandbox(
+    *, session: Session, parent: Account, plan: ServicePlan, today: date | None = None
+) -> Account:
+    """The Sandbox customer, for demos and training, on the Default Service Plan."""
+    today = today or date.today()
+    sandbox = Account(
+        kind=AccountKind.CUSTOMER,
+        parent_id=parent.id,
+        name=SANDBOX_NAME,
+        name_sort=SANDBOX_NAME.lower(),
+        customer_name=SANDBOX_NAME,
+        customer_name_sort=SANDBOX_NAME.lower(),
+        organization=parent.organization or parent.name,
+        is_sandbox=True,
+    )
+    session.add(sandbox)
+    session.flush()
+    session.add(
+        Product(
+            account_id=sandbox.id,
+            product_type=ProductType.HYBRID_WORKLOADS,
+            service_plan_id=plan.id,
+            tenant_type=TenantType.EVALUATION,
+            storage_regions=["US East"],
+            credit_quota=1000,
+            quota_effective_date=today,
+            quota_end_date=today + timedelta(days=365),
+            license_expiry=today + timedelta(days=365),
+            user_count=10,
+        )
+    )
+    for kind in OnboardingTaskKind:
+        session.add(OnboardingTask(account_id=sandbox.id, kind=kind, status=TaskStatus.DONE))
+    session.flush()
+    summaries.refresh_account_summary(session=session, account_id=sandbox.id)
+    return sandbox
