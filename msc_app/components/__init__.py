@@ -1,0 +1,1 @@
+"""Reusable UI pieces: keyword-only functions returning rx.Component, no database access."""

@@ -1,0 +1,7 @@
+"""Builds the Reflex app; pages register themselves through ``pages.shell``."""
+
+import reflex as rx
+
+from msc_app.pages import customers, index, signin  # noqa: F401  (registers the routes)
+
+app = rx.App(stylesheets=["/msc.css"])

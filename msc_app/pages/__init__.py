@@ -1,0 +1,1 @@
+"""One route per module, each registered through ``pages.shell.app_page``."""

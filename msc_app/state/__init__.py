@@ -1,0 +1,1 @@
+"""Thin Reflex state classes, one per page or feature, on ``SessionState``."""

@@ -1,0 +1,133 @@
+"""The customers list (LIST-1, LIST-4): one page of rows in state, never the table."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from msc_app.db import session_scope
+from msc_app.models import CustomerRead
+from msc_app.services import customers
+from msc_app.services.customers import ListQuery
+from msc_app.state.session import SessionState
+
+
+@dataclasses.dataclass
+class CustomerRow:
+    id: int
+    name: str
+    customer_name: str
+    organization: str
+    products: str
+    service_plan: str
+    tenant_type: str
+    storage_regions: str
+    license_expiry: str
+    is_reseller: bool
+    is_sandbox: bool
+    parent_name: str
+
+
+def _row(read: CustomerRead) -> CustomerRow:
+    return CustomerRow(
+        id=read.id,
+        name=read.name,
+        customer_name=read.customer_name,
+        organization=read.organization,
+        products=read.products,
+        service_plan=read.service_plan,
+        tenant_type=read.tenant_type,
+        storage_regions=read.storage_regions,
+        license_expiry=read.license_expiry.strftime("%b %d, %Y") if read.license_expiry else "",
+        is_reseller=read.kind == "reseller",
+        is_sandbox=read.is_sandbox,
+        parent_name=read.parent_name,
+    )
+
+
+class CustomersState(SessionState):
+    rows: list[CustomerRow] = []
+    total: int = 0
+    page: int = 1
+    page_count: int = 1
+    page_size: int = customers.DEFAULT_PAGE_SIZE
+    sort: str = customers.SortKey.NAME.value
+    descending: bool = False
+    search: str = ""
+    loaded: bool = False
+
+    @rx.var
+    def first_row_number(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.page_size + 1
+
+    @rx.var
+    def last_row_number(self) -> int:
+        return min(self.total, self.page * self.page_size)
+
+    def _load(self):
+        actor = self.actor()
+        if actor is None:
+            self._forget()
+            return self._to_sign_in()
+        query = ListQuery.parse(
+            search=self.search,
+            sort=self.sort,
+            descending=self.descending,
+            page=self.page,
+            page_size=self.page_size,
+        )
+        with session_scope() as session:
+            result = customers.list_customers(session=session, actor=actor, query=query)
+        self.rows = [_row(r) for r in result.rows]
+        self.total = result.total
+        self.page = result.page
+        self.page_count = result.page_count
+        self.sort = query.sort.value
+        self.search = query.search
+        self.loaded = True
+        return None
+
+    @rx.event
+    def on_load(self):
+        self.loaded = False
+        return self._load()
+
+    @rx.event
+    def apply_search(self, form_data: dict):
+        self.search = str(form_data.get("search", ""))
+        self.page = 1
+        return self._load()
+
+    @rx.event
+    def clear_search(self):
+        self.search = ""
+        self.page = 1
+        return self._load()
+
+    @rx.event
+    def sort_by(self, key: str):
+        if key == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort = key
+            self.descending = False
+        self.page = 1
+        return self._load()
+
+    @rx.event
+    def go_to_page(self, page: int):
+        self.page = page
+        return self._load()
+
+    @rx.event
+    def next_page(self):
+        if self.page < self.page_count:
+            self.page += 1
+            return self._load()
+
+    @rx.event
+    def previous_page(self):
+        if self.page > 1:
+            self.page -= 1
+            return self._load()

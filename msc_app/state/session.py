@@ -1,0 +1,76 @@
+"""The signed-in actor, shared by every page's state.
+
+The browser holds only a random session token (cookie); the server keeps the
+session record. Every handler that reads or changes data resolves the actor
+again from that token (``self.actor()``), so a revoked or expired session stops
+working at once, and no id sent by the browser is trusted.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+
+from msc_app.db import session_scope
+from msc_app.models import Account
+from msc_app.services import auth
+from msc_app.services.permissions import Actor
+
+SESSION_COOKIE = "msc_session"
+
+
+class SessionState(rx.State):
+    auth_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="strict", max_age=int(auth.SESSION_LIFETIME.total_seconds())
+    )
+
+    # Display-only facts about the signed-in user (never secrets).
+    signed_in: bool = False
+    user_name: str = ""
+    user_email: str = ""
+    role_label: str = ""
+    tenant_name: str = ""
+
+    def actor(self) -> Actor | None:
+        """The actor for this client's session, looked up on the server each time."""
+        if not self.auth_token:
+            return None
+        with session_scope() as session:
+            return auth.actor_for_token(session=session, token=self.auth_token)
+
+    def _show_actor(self, actor: Actor) -> None:
+        with session_scope() as session:
+            tenant = session.get(Account, actor.account_id)
+        self.signed_in = True
+        self.user_name = actor.name
+        self.user_email = actor.email
+        self.role_label = actor.label
+        self.tenant_name = tenant.name if tenant else ""
+
+    def _forget(self) -> None:
+        self.auth_token = ""
+        self.signed_in = False
+        self.user_name = self.user_email = self.role_label = self.tenant_name = ""
+
+    def _to_sign_in(self):
+        path = self.router.url.path or "/"
+        target = "/signin" if path in ("/", "/signin") else f"/signin?next={quote(path)}"
+        return rx.redirect(target, replace=True)
+
+    @rx.event
+    def require_session(self):
+        """on_load of every protected page: redirect to sign-in without a live session."""
+        actor = self.actor()
+        if actor is None:
+            self._forget()
+            return self._to_sign_in()
+        self._show_actor(actor)
+
+    @rx.event
+    def sign_out(self):
+        if self.auth_token:
+            with session_scope() as session:
+                auth.end_session(session=session, token=self.auth_token)
+        self._forget()
+        return rx.redirect("/signin", replace=True)
