@@ -4,4 +4,7 @@ import reflex as rx
 
 from msc_app.pages import customers, index, signin  # noqa: F401  (registers the routes)
 
-app = rx.App(stylesheets=["/msc.css"])
+app = rx.App(
+    stylesheets=["/msc.css"],
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+)

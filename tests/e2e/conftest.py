@@ -1,0 +1,183 @@
+"""E2E harness: the real app, built once, served per pytest worker, driven by real Chromium.
+
+- The production frontend is built once (scripts/build_frontend.py) and shared.
+- Each xdist worker serves it with its own backend and SQLite database on its
+  own loopback address (127.0.0.2, 127.0.0.3, ... port 3100): see
+  scripts/serve_built.py for why one build serves them all.
+- Data is seeded through services, not by clicking (tests/e2e/seed.py).
+- Browser console errors are printed with a failing test's report.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from msc_app.browser import launch_options
+from msc_app.db import session_scope
+from msc_app.migrations import upgrade_to_head
+from tests.e2e import seed as seed_module
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_frontend  # noqa: E402
+
+PORT = build_frontend.BUILD_PORT
+
+
+@dataclass
+class Server:
+    base_url: str
+    db_url: str
+    process: subprocess.Popen
+    log_path: Path
+
+
+def _worker_index(worker_id: str) -> int:
+    return int(worker_id[2:]) if worker_id.startswith("gw") else 0
+
+
+@pytest.fixture(scope="session")
+def frontend_build(tmp_path_factory):
+    """Build the frontend once for all workers (a file lock keeps the others waiting)."""
+    lock_path = tmp_path_factory.getbasetemp().parent / "msc-frontend-build.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build_frontend.ensure_built()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _wait_until_up(server: Server, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{server.log_path.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{server.base_url}/ping", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling a port that is not open yet: nothing to wait on but time
+    raise RuntimeError(f"server did not start:\n{server.log_path.read_text()[-4000:]}")
+
+
+def start_server(*, host: str, db_url: str, log_path: Path) -> Server:
+    env = dict(build_frontend.build_environment())
+    env.update(
+        REFLEX_DB_URL=db_url,
+        REFLEX_STATE_MANAGER_MODE="memory",
+        REFLEX_REDIS_URL="",
+    )
+    env.pop("REFLEX_API_URL", None)
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "serve_built.py"), "--host", host, "--port", str(PORT)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = Server(base_url=f"http://{host}:{PORT}", db_url=db_url, process=process, log_path=log_path)
+    try:
+        _wait_until_up(server)
+    except Exception:
+        stop_server(server)
+        raise
+    return server
+
+
+def stop_server(server: Server) -> None:
+    try:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(server.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _fresh_database(directory: Path) -> str:
+    url = f"sqlite:///{directory / 'msc.db'}"
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_server(frontend_build, tmp_path_factory, worker_id):
+    """The app with the seeded e2e world, one per pytest worker."""
+    directory = tmp_path_factory.mktemp("app")
+    db_url = _fresh_database(directory)
+    with session_scope(db_url) as session:
+        world = seed_module.seed(session)
+    host = f"127.0.0.{2 + _worker_index(worker_id)}"
+    server = start_server(host=host, db_url=db_url, log_path=directory / "server.log")
+    server.world = world
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def empty_server(frontend_build, tmp_path, worker_id):
+    """A second app on an empty database, for first-run tests."""
+    db_url = _fresh_database(tmp_path)
+    host = f"127.0.1.{2 + _worker_index(worker_id)}"
+    server = start_server(host=host, db_url=db_url, log_path=tmp_path / "server.log")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def world(app_server) -> seed_module.World:
+    return app_server.world
+
+
+@pytest.fixture(scope="session")
+def base_url(app_server) -> str:
+    return app_server.base_url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, **launch_options()}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 900}}
+
+
+# ------------------------------------------------- console errors on failure
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def _console_errors(request):
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and errors:
+        print("\nBrowser console errors:\n  " + "\n  ".join(errors))

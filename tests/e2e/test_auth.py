@@ -1,0 +1,95 @@
+"""Sign-in, sign-out, first run and the session guard in real Chromium (AUTH-1, AUTH-2, SANDBOX-1)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import row_names, sign_in
+
+
+def test_auth_1_protected_pages_redirect_to_sign_in_without_session(page: Page, base_url):
+    """AUTH-1: every page but sign-in requires a session; the target is kept for after sign-in."""
+    page.goto(f"{base_url}/customers")
+    expect(page).to_have_url(re.compile(r"/signin/?\?next=(/|%2F)customers"))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_test_id("customer-row")).to_have_count(0)
+
+
+def test_auth_1_wrong_password_and_unknown_email_get_the_same_message(page: Page, base_url, world):
+    """AUTH-1/AUTH-5: the message never tells whether the email exists."""
+    page.goto(f"{base_url}/signin")
+    page.get_by_label("Email").fill(world.distributor_admin)
+    page.get_by_label("Password").fill("wrong-password-123")
+    page.get_by_role("button", name="Sign in").click()
+    alert = page.get_by_role("alert").filter(has_text="Incorrect email or password.")
+    expect(alert).to_be_visible()
+    page.get_by_label("Email").fill("nobody@e2e.example")
+    page.get_by_label("Password").fill("wrong-password-123")
+    page.get_by_role("button", name="Sign in").click()
+    expect(alert).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/signin"))
+
+
+def test_auth_1_pending_user_cannot_sign_in(page: Page, base_url, world):
+    """AUTH-1/AUTH-3: an invited user is pending until it sets a password."""
+    page.goto(f"{base_url}/signin")
+    page.get_by_label("Email").fill(world.pending_user)
+    page.get_by_label("Password").fill(world.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert").filter(has_text="Incorrect email or password.")).to_be_visible()
+
+
+def test_auth_1_sign_in_then_sign_out(page: Page, base_url, world):
+    """AUTH-1: sign in shows the list; sign out ends the session on the server."""
+    sign_in(page, base_url, world.distributor_admin, world.password)
+    expect(page.get_by_role("button", name="Account menu")).to_contain_text("Dana Distributor")
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/signin"))
+    page.goto(f"{base_url}/customers")
+    expect(page).to_have_url(re.compile(r"/signin"))
+
+
+def test_auth_1_session_survives_reload_and_new_tab(page: Page, base_url, world):
+    """AUTH-1: the session cookie keeps the user signed in across reloads and tabs."""
+    sign_in(page, base_url, world.reseller_admin, world.password)
+    page.reload()
+    expect(page.get_by_test_id("customer-row").first).to_be_visible()
+    other = page.context.new_page()
+    other.goto(f"{base_url}/customers")
+    expect(other.get_by_test_id("customer-row").first).to_be_visible()
+    expect(other).to_have_url(re.compile(r"/customers"))
+
+
+def test_auth_2_first_run_creates_admin_and_sandbox(page: Page, empty_server):
+    """AUTH-2 / SANDBOX-1: an empty installation asks for the first admin, then shows the Sandbox."""
+    base_url = empty_server.base_url
+    page.goto(f"{base_url}/customers")
+    expect(page).to_have_url(re.compile(r"/setup"))
+    page.get_by_label("Company name").fill("Globex Distribution")
+    page.get_by_label("Your name").fill("Gina Globex")
+    page.get_by_label("Email").fill("gina@globex")  # passes the browser's check, not the server's
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Confirm password").fill("short")
+    page.get_by_role("button", name="Create administrator").click()
+    expect(page.get_by_text("Enter a valid email address")).to_be_visible()
+    expect(page.get_by_text("Use at least 10 characters.")).to_be_visible()
+    # The error sits next to its own field.
+    expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Email").fill("gina@globex.example")
+    page.get_by_label("Password", exact=True).fill("globex-password-1")
+    page.get_by_label("Confirm password").fill("globex-password-1")
+    page.get_by_role("button", name="Create administrator").click()
+    expect(page).to_have_url(re.compile(r"/customers"))
+    expect(page.get_by_test_id("customer-total")).to_have_text("1 in your scope")
+    assert row_names(page) == ["Sandbox"]
+    sandbox = page.get_by_test_id("customer-row").first
+    expect(sandbox).to_contain_text("Default Service Plan")
+    expect(sandbox.get_by_text("Sandbox", exact=True).last).to_be_visible()
+
+    # The first run is over: /setup now sends people to sign in.
+    page.goto(f"{base_url}/setup")
+    expect(page).to_have_url(re.compile(r"/(signin|customers)"))
