@@ -1,0 +1,34 @@
+"""axe-core on each page: no serious or critical accessibility violations."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import sign_in
+
+BLOCKING = {"serious", "critical"}
+
+
+def _blocking_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in BLOCKING
+    ]
+
+
+def test_sign_in_page_is_accessible(page: Page, base_url):
+    page.goto(f"{base_url}/signin")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert _blocking_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/customers"])
+def test_signed_in_pages_are_accessible(page: Page, base_url, world, path):
+    sign_in(page, base_url, world.distributor_admin, world.password)
+    page.goto(f"{base_url}{path}")
+    expect(page.get_by_test_id("customer-row").first).to_be_visible()
+    assert _blocking_violations(page) == []
