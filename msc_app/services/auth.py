@@ -32,7 +32,7 @@ from msc_app.models import (
 )
 from msc_app.services import summaries
 from msc_app.services.errors import AuthenticationFailed, DomainError, ValidationError
-from msc_app.services.permissions import Actor
+from msc_app.services.permissions import Actor, require_switch
 from msc_app.services.validation import email_error, normalise_email, required
 
 pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
@@ -118,11 +118,21 @@ def actor_for_token(*, session: Session, token: str) -> Actor | None:
     if user is None or user.status != UserStatus.ACTIVE:
         return None
     home = session.get(Account, user.account_id)
-    perspective = (
-        session.get(Account, record.perspective_account_id)
-        if record.perspective_account_id
-        else None
+    own = Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        home_account_id=home.id,
+        home_kind=AccountKind(home.kind),
+        name=user.name,
+        email=user.email,
     )
+    perspective = None
+    if record.perspective_account_id:
+        # Judged again on every request: a tenant that left the user's scope drops the perspective.
+        try:
+            perspective = require_switch(session=session, actor=own, account_id=record.perspective_account_id)
+        except DomainError:
+            perspective = None
     return Actor(
         user_id=user.id,
         role=Role(user.role),

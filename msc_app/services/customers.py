@@ -71,7 +71,7 @@ class ListQuery:
         return cls(
             search=str(search or "").strip()[:200],
             sort=sort_key,
-            descending=bool(descending),
+            descending=_truthy(descending),
             page=page,
             page_size=page_size,
         )
@@ -87,6 +87,13 @@ class CustomerPage:
     @property
     def page_count(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+def _truthy(value) -> bool:
+    """Booleans from the URL or a form arrive as text: only explicit yes-values count."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "desc")
+    return bool(value)
 
 
 def _like_pattern(text: str) -> str:

@@ -123,7 +123,11 @@ def allowed(actor: Actor, action: Action, account: Account) -> bool:
     if action in (Action.EDIT_CUSTOMER, Action.DELETE_CUSTOMER):
         return below_actor and account.kind in (AccountKind.CUSTOMER, AccountKind.RESELLER)
     if action == Action.MANAGE_CONTENT:
-        return account.kind in (AccountKind.CUSTOMER, AccountKind.RESELLER)
+        # A reseller admin changes its customers, not its own reseller account (SPEC 1);
+        # in a customer's perspective the customer itself is what its native admin manages.
+        if account.kind == AccountKind.RESELLER:
+            return below_actor
+        return account.kind == AccountKind.CUSTOMER
     return False
 
 
