@@ -124,24 +124,35 @@ def list_customers(*, session: Session, actor: Actor, query: ListQuery) -> Custo
     page_count = max(1, -(-total // query.page_size))
     page = min(query.page, page_count)
 
+    start = (page - 1) * query.page_size
+    end = min(total, start + query.page_size)
+    # An OFFSET costs as many rows as it skips: past the middle, read the page
+    # from the other end in the reverse order and turn it around.
+    from_end = start > total - end
     parent = aliased(Account)
-    column = SORT_COLUMNS[query.sort]
-    order = (
-        [column.desc(), Account.id.desc()] if query.descending else [column.asc(), Account.id.asc()]
-    )
-    if query.sort == SortKey.LICENSE_EXPIRY:
-        # Customers without products have no expiry: keep them last in both directions.
-        order.insert(0, column.is_(None))
     stmt = (
         select(Account, parent.name)
         .join(parent, parent.id == Account.parent_id, isouter=True)
         .where(*conditions)
-        .order_by(*order)
-        .offset((page - 1) * query.page_size)
-        .limit(query.page_size)
+        .order_by(*_order_by(query, reverse=from_end))
+        .offset(total - end if from_end else start)
+        .limit(max(0, end - start))
     )
-    rows = [_read(account, parent_name) for account, parent_name in session.exec(stmt)]
+    found = list(session.exec(stmt))
+    if from_end:
+        found.reverse()
+    rows = [_read(account, parent_name) for account, parent_name in found]
     return CustomerPage(rows=rows, total=total, page=page, page_size=query.page_size)
+
+
+def _order_by(query: ListQuery, *, reverse: bool) -> list:
+    """The list's total order: the sort column, then the id, so pages never overlap."""
+    column = SORT_COLUMNS[query.sort]
+    keys = [(column, query.descending), (Account.id, query.descending)]
+    if query.sort == SortKey.LICENSE_EXPIRY:
+        # Customers without products have no expiry: keep them last in both directions.
+        keys.insert(0, (column.is_(None), False))
+    return [expr.desc() if desc != reverse else expr.asc() for expr, desc in keys]
 
 
 def _read(account: Account, parent_name: str | None) -> CustomerRead:
