@@ -9,14 +9,14 @@ from msc_app.pages.shell import app_page
 from msc_app.state.customers import CustomersState
 
 COLUMNS = [
-    Column("name", "Name", "180px"),
-    Column("customer_name", "Customer Name", "180px"),
-    Column("organization", "Organization", "160px"),
-    Column("products", "Products", "200px"),
-    Column("service_plan", "Service Plan", "170px"),
-    Column("tenant_type", "Tenant Type", "120px"),
-    Column("storage_regions", "Storage Regions", "160px"),
-    Column("license_expiry", "License Expiry", "130px"),
+    Column("name", "Name", "200px"),
+    Column("customer_name", "Customer Name", "150px"),
+    Column("organization", "Organization", "140px"),
+    Column("products", "Products", "170px"),
+    Column("service_plan", "Service Plan", "150px"),
+    Column("tenant_type", "Tenant Type", "100px"),
+    Column("storage_regions", "Storage Regions", "130px"),
+    Column("license_expiry", "License Expiry", "150px"),
 ]
 
 
@@ -24,19 +24,35 @@ def _muted(text) -> rx.Component:
     return rx.cond(text != "", rx.text(text, size="2"), rx.text("—", size="2", color=rx.color("gray", 9)))
 
 
+def _expiry(row) -> rx.Component:
+    """The licence expiry date, flagged when it has passed or is within 30 days."""
+    return rx.hstack(
+        _muted(row.license_expiry),
+        rx.match(
+            row.license_state,
+            ("expired", rx.badge("Expired", color_scheme="red", variant="soft", size="1")),
+            ("soon", rx.badge("Soon", color_scheme="amber", variant="soft", size="1")),
+            rx.fragment(),
+        ),
+        spacing="2",
+        align="center",
+        white_space="nowrap",
+    )
+
+
 def _row(row) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
+            rx.text(row.name, weight="medium", size="2"),
             rx.hstack(
-                rx.text(row.name, weight="medium", size="2"),
                 rx.cond(row.is_reseller, rx.badge("Reseller", color_scheme="violet", variant="soft", size="1")),
                 rx.cond(row.is_sandbox, rx.badge("Sandbox", color_scheme="amber", variant="soft", size="1")),
+                rx.cond(
+                    row.parent_name != "",
+                    rx.text(row.parent_name, size="1", color=rx.color("gray", 10)),
+                ),
                 spacing="2",
                 align="center",
-            ),
-            rx.cond(
-                row.parent_name != "",
-                rx.text(row.parent_name, size="1", color=rx.color("gray", 10)),
             ),
         ),
         rx.table.cell(_muted(row.customer_name)),
@@ -45,7 +61,7 @@ def _row(row) -> rx.Component:
         rx.table.cell(_muted(row.service_plan)),
         rx.table.cell(_muted(row.tenant_type)),
         rx.table.cell(_muted(row.storage_regions)),
-        rx.table.cell(_muted(row.license_expiry), white_space="nowrap"),
+        rx.table.cell(_expiry(row)),
         key=row.id,
         data_testid="customer-row",
         align="center",

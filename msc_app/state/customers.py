@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, timedelta
 
 import reflex as rx
 
@@ -24,12 +25,24 @@ class CustomerRow:
     tenant_type: str
     storage_regions: str
     license_expiry: str
+    license_state: str  # "expired", "soon" (within 30 days) or ""
     is_reseller: bool
     is_sandbox: bool
     parent_name: str
 
 
-def _row(read: CustomerRead) -> CustomerRow:
+EXPIRY_WARNING_DAYS = 30
+
+
+def _license_state(expiry: date | None, today: date) -> str:
+    if expiry is None:
+        return ""
+    if expiry < today:
+        return "expired"
+    return "soon" if expiry <= today + timedelta(days=EXPIRY_WARNING_DAYS) else ""
+
+
+def _row(read: CustomerRead, today: date) -> CustomerRow:
     return CustomerRow(
         id=read.id,
         name=read.name,
@@ -40,6 +53,7 @@ def _row(read: CustomerRead) -> CustomerRow:
         tenant_type=read.tenant_type,
         storage_regions=read.storage_regions,
         license_expiry=read.license_expiry.strftime("%b %d, %Y") if read.license_expiry else "",
+        license_state=_license_state(read.license_expiry, today),
         is_reseller=read.kind == "reseller",
         is_sandbox=read.is_sandbox,
         parent_name=read.parent_name,
@@ -79,7 +93,8 @@ class CustomersState(SessionState):
         )
         with session_scope() as session:
             result = customers.list_customers(session=session, actor=actor, query=query)
-        self.rows = [_row(r) for r in result.rows]
+        today = date.today()
+        self.rows = [_row(r, today) for r in result.rows]
         self.total = result.total
         self.page = result.page
         self.page_count = result.page_count

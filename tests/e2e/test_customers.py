@@ -35,8 +35,13 @@ def test_list_1_sort_by_column_header_toggles_direction(page: Page, base_url, wo
     expiry = page.get_by_role("columnheader", name="License Expiry")
     expiry.get_by_role("button").click()
     expect(expiry).to_have_attribute("aria-sort", "ascending")
-    # Harbor Client 01 has the earliest licence expiry of the seeded products.
-    expect(page.get_by_test_id("customer-row").first).to_contain_text("Harbor Client 01")
+    # Harbor Client 01 has the earliest licence expiry of the seeded products (in 30 days:
+    # flagged as soon); Harbor Client 02 expires a day later, outside the warning window.
+    rows = page.get_by_test_id("customer-row")
+    expect(rows.first).to_contain_text("Harbor Client 01")
+    expect(rows.first.get_by_text("Soon", exact=True)).to_be_visible()
+    expect(rows.nth(1)).to_contain_text("Harbor Client 02")
+    expect(rows.nth(1).get_by_text("Soon", exact=True)).to_have_count(0)
 
 
 def test_list_4_search_applies_on_enter_case_insensitive(page: Page, base_url, world):
