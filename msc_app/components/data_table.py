@@ -49,12 +49,15 @@ def data_table(
     on_sort: Callable,
     empty: rx.Component,
     label: str,
+    trailing_headers: tuple[str, ...] = (),
 ) -> rx.Component:
+    """``trailing_headers``: unsortable action columns after the data columns (label for screen readers)."""
     return rx.box(
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    *[sort_header(column=c, sort=sort, descending=descending, on_sort=on_sort) for c in columns]
+                    *[sort_header(column=c, sort=sort, descending=descending, on_sort=on_sort) for c in columns],
+                    *[rx.table.column_header_cell(rx.el.span(label, class_name="msc-sr-only")) for label in trailing_headers],
                 )
             ),
             rx.table.body(rx.foreach(rows, render_row)),

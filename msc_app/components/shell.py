@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.brand import logo
+from msc_app.components.tenant_switcher import perspective_banner, switch_dialog
 from msc_app.state.session import SessionState
+from msc_app.state.tenants import TenantSwitchState
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
@@ -51,6 +53,13 @@ def avatar_menu() -> rx.Component:
                 padding="8px 12px",
             ),
             rx.menu.separator(),
+            rx.cond(
+                SessionState.can_switch,
+                rx.menu.item(
+                    rx.hstack(rx.icon("repeat", size=14), rx.text("Switch tenant"), spacing="2", align="center"),
+                    on_select=TenantSwitchState.open_dialog,
+                ),
+            ),
             rx.menu.item(
                 rx.hstack(rx.icon("log-out", size=14), rx.text("Sign out"), spacing="2", align="center"),
                 on_select=SessionState.sign_out,
@@ -94,6 +103,8 @@ def app_shell(content: rx.Component) -> rx.Component:
             SessionState.signed_in,
             rx.fragment(
                 top_bar(),
+                perspective_banner(),
+                switch_dialog(),
                 rx.el.main(
                     content,
                     max_width="1600px",

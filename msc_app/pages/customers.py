@@ -7,6 +7,7 @@ import reflex as rx
 from msc_app.components.data_table import Column, data_table, pager
 from msc_app.pages.shell import app_page
 from msc_app.state.customers import CustomersState
+from msc_app.state.tenants import TenantSwitchState
 
 COLUMNS = [
     Column("name", "Name", "200px"),
@@ -62,6 +63,23 @@ def _row(row) -> rx.Component:
         rx.table.cell(_muted(row.tenant_type)),
         rx.table.cell(_muted(row.storage_regions)),
         rx.table.cell(_expiry(row)),
+        rx.table.cell(
+            rx.cond(
+                CustomersState.can_switch & (row.id != CustomersState.home_account_id),
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.icon("arrow-right-left", size=16),
+                        variant="ghost",
+                        color_scheme="gray",
+                        aria_label=f"Switch to {row.name}",
+                        data_testid="switch-tenant",
+                        on_click=TenantSwitchState.switch_into(row.id),
+                    ),
+                    content="Switch to this tenant",
+                ),
+            ),
+            width="48px",
+        ),
         key=row.id,
         data_testid="customer-row",
         align="center",
@@ -142,6 +160,7 @@ def customers_page() -> rx.Component:
                 on_sort=CustomersState.sort_by,
                 empty=_empty(),
                 label="Customers",
+                trailing_headers=("Actions",),
             ),
             pager(
                 page=CustomersState.page,

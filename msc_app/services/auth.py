@@ -96,7 +96,7 @@ def sign_in(*, session: Session, email: str, password: str) -> str:
     return start_session(session=session, user=user)
 
 
-def _live_session(session: Session, token: str) -> UserSession | None:
+def live_session(session: Session, token: str) -> UserSession | None:
     if not token:
         return None
     record = session.exec(
@@ -111,7 +111,7 @@ def _live_session(session: Session, token: str) -> UserSession | None:
 
 def actor_for_token(*, session: Session, token: str) -> Actor | None:
     """The signed-in actor for a session token, or None when it is unknown, expired or revoked."""
-    record = _live_session(session, token)
+    record = live_session(session, token)
     if record is None:
         return None
     user = session.get(User, record.user_id)
@@ -146,7 +146,7 @@ def actor_for_token(*, session: Session, token: str) -> Actor | None:
 
 
 def end_session(*, session: Session, token: str) -> None:
-    record = _live_session(session, token)
+    record = live_session(session, token)
     if record is not None:
         record.revoked_at = datetime.now(UTC)
         session.add(record)

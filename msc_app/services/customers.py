@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 
 from msc_app.models import Account, AccountKind, CustomerRead
 from msc_app.services.permissions import Actor, visible_accounts
+from msc_app.services.search import ESCAPE, contains_pattern
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
@@ -96,22 +97,17 @@ def _truthy(value) -> bool:
     return bool(value)
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _list_conditions(actor: Actor, query: ListQuery) -> list:
     conditions = [
         visible_accounts(actor),
         Account.kind.in_([AccountKind.RESELLER.value, AccountKind.CUSTOMER.value]),
     ]
     if query.search:
-        pattern = _like_pattern(query.search)
+        pattern = contains_pattern(query.search)
         conditions.append(
             sa.or_(
-                Account.name_sort.like(pattern, escape="\\"),
-                Account.customer_name_sort.like(pattern, escape="\\"),
+                Account.name_sort.like(pattern, escape=ESCAPE),
+                Account.customer_name_sort.like(pattern, escape=ESCAPE),
             )
         )
     return conditions

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from urllib.parse import urlencode
 from datetime import date, timedelta
 
 import reflex as rx
@@ -103,8 +105,42 @@ class CustomersState(SessionState):
         self.loaded = True
         return None
 
+    def _view_query(self) -> str:
+        """The view as URL parameters (LIST-9): only what differs from the defaults."""
+        params = {}
+        if self.search:
+            params["q"] = self.search
+        if self.sort != customers.SortKey.NAME.value or self.descending:
+            params["sort"] = self.sort
+        if self.descending:
+            params["desc"] = "1"
+        if self.page > 1:
+            params["page"] = str(self.page)
+        return urlencode(params)
+
+    def _refresh(self):
+        """Load the page, then put the view in the address bar without navigating."""
+        redirect = self._load()
+        if redirect is not None:
+            return redirect
+        query = self._view_query()
+        url = "/customers" + (f"?{query}" if query else "")
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
+
     @rx.event
     def on_load(self):
+        """Read the view from the URL, so a reload or a shared link shows the same list."""
+        params = self.router.url.query_parameters
+        query = ListQuery.parse(
+            search=params.get("q", ""),
+            sort=params.get("sort", customers.SortKey.NAME.value),
+            descending=params.get("desc", ""),
+            page=params.get("page", 1),
+        )
+        self.search = query.search
+        self.sort = query.sort.value
+        self.descending = query.descending
+        self.page = query.page
         self.loaded = False
         return self._load()
 
@@ -112,13 +148,13 @@ class CustomersState(SessionState):
     def apply_search(self, form_data: dict):
         self.search = str(form_data.get("search", ""))
         self.page = 1
-        return self._load()
+        return self._refresh()
 
     @rx.event
     def clear_search(self):
         self.search = ""
         self.page = 1
-        return self._load()
+        return self._refresh()
 
     @rx.event
     def sort_by(self, key: str):
@@ -128,21 +164,16 @@ class CustomersState(SessionState):
             self.sort = key
             self.descending = False
         self.page = 1
-        return self._load()
-
-    @rx.event
-    def go_to_page(self, page: int):
-        self.page = page
-        return self._load()
+        return self._refresh()
 
     @rx.event
     def next_page(self):
         if self.page < self.page_count:
             self.page += 1
-            return self._load()
+            return self._refresh()
 
     @rx.event
     def previous_page(self):
         if self.page > 1:
             self.page -= 1
-            return self._load()
+            return self._refresh()

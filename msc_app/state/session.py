@@ -14,7 +14,7 @@ import reflex as rx
 
 from msc_app.db import session_scope
 from msc_app.models import Account
-from msc_app.services import auth
+from msc_app.services import auth, tenants
 from msc_app.services.permissions import Actor
 
 SESSION_COOKIE = "msc_session"
@@ -30,7 +30,12 @@ class SessionState(rx.State):
     user_name: str = ""
     user_email: str = ""
     role_label: str = ""
-    tenant_name: str = ""
+    tenant_name: str = ""  # the tenant the user works as (its perspective, else its own)
+    home_tenant_name: str = ""
+    home_account_id: int = 0
+    in_perspective: bool = False
+    perspective_kind: str = ""
+    can_switch: bool = False
 
     def actor(self) -> Actor | None:
         """The actor for this client's session, looked up on the server each time."""
@@ -42,16 +47,25 @@ class SessionState(rx.State):
     def _show_actor(self, actor: Actor) -> None:
         with session_scope() as session:
             tenant = session.get(Account, actor.account_id)
+            home = session.get(Account, actor.home_account_id)
         self.signed_in = True
         self.user_name = actor.name
         self.user_email = actor.email
         self.role_label = actor.label
         self.tenant_name = tenant.name if tenant else ""
+        self.home_tenant_name = home.name if home else ""
+        self.home_account_id = actor.home_account_id
+        self.in_perspective = actor.in_perspective
+        self.perspective_kind = actor.kind.value if actor.in_perspective else ""
+        self.can_switch = tenants.can_switch(actor)
 
     def _forget(self) -> None:
         self.auth_token = ""
         self.signed_in = False
         self.user_name = self.user_email = self.role_label = self.tenant_name = ""
+        self.home_tenant_name = self.perspective_kind = ""
+        self.home_account_id = 0
+        self.in_perspective = self.can_switch = False
 
     def _to_sign_in(self):
         path = self.router.url.path or "/"
