@@ -65,7 +65,9 @@ def _row(row) -> rx.Component:
         rx.table.cell(_expiry(row)),
         rx.table.cell(
             rx.cond(
-                CustomersState.can_switch & (row.id != CustomersState.home_account_id),
+                CustomersState.can_switch
+                & (row.id != CustomersState.home_account_id)
+                & (row.id != CustomersState.current_account_id),
                 rx.tooltip(
                     rx.icon_button(
                         rx.icon("arrow-right-left", size=16),

@@ -33,6 +33,7 @@ class SessionState(rx.State):
     tenant_name: str = ""  # the tenant the user works as (its perspective, else its own)
     home_tenant_name: str = ""
     home_account_id: int = 0
+    current_account_id: int = 0  # the tenant worked as: the perspective, else home
     in_perspective: bool = False
     perspective_kind: str = ""
     can_switch: bool = False
@@ -55,6 +56,7 @@ class SessionState(rx.State):
         self.tenant_name = tenant.name if tenant else ""
         self.home_tenant_name = home.name if home else ""
         self.home_account_id = actor.home_account_id
+        self.current_account_id = actor.account_id
         self.in_perspective = actor.in_perspective
         self.perspective_kind = actor.kind.value if actor.in_perspective else ""
         self.can_switch = tenants.can_switch(actor)
@@ -64,7 +66,7 @@ class SessionState(rx.State):
         self.signed_in = False
         self.user_name = self.user_email = self.role_label = self.tenant_name = ""
         self.home_tenant_name = self.perspective_kind = ""
-        self.home_account_id = 0
+        self.home_account_id = self.current_account_id = 0
         self.in_perspective = self.can_switch = False
 
     def _to_sign_in(self):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -108,6 +109,19 @@ def stop_server(server: Server) -> None:
             pass
 
 
+def free_loopback_host(third_octet: int, worker: int) -> str:
+    """A loopback address whose PORT is free (a stray server elsewhere must not break the run)."""
+    for octet in range(third_octet, third_octet + 50):
+        host = f"127.0.{octet}.{2 + worker}"
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, PORT))
+            except OSError:
+                continue
+        return host
+    raise RuntimeError(f"no free loopback address for port {PORT}")
+
+
 def _fresh_database(directory: Path) -> str:
     url = f"sqlite:///{directory / 'msc.db'}"
     upgrade_to_head(url)
@@ -121,7 +135,7 @@ def app_server(frontend_build, tmp_path_factory, worker_id):
     db_url = _fresh_database(directory)
     with session_scope(db_url) as session:
         world = seed_module.seed(session)
-    host = f"127.0.0.{2 + _worker_index(worker_id)}"
+    host = free_loopback_host(0, _worker_index(worker_id))
     server = start_server(host=host, db_url=db_url, log_path=directory / "server.log")
     server.world = world
     yield server
@@ -132,7 +146,7 @@ def app_server(frontend_build, tmp_path_factory, worker_id):
 def empty_server(frontend_build, tmp_path, worker_id):
     """A second app on an empty database, for first-run tests."""
     db_url = _fresh_database(tmp_path)
-    host = f"127.0.1.{2 + _worker_index(worker_id)}"
+    host = free_loopback_host(100, _worker_index(worker_id))
     server = start_server(host=host, db_url=db_url, log_path=tmp_path / "server.log")
     yield server
     stop_server(server)

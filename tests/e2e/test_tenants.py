@@ -20,6 +20,8 @@ def test_tenant_1_switch_into_reseller_shows_exactly_its_view(page: Page, base_u
     expect(banner).to_contain_text("Blue Harbor Resellers")
     expect(page.get_by_test_id("customer-total")).to_have_text(f"{len(world.reseller_rows)} in your scope")
     assert all_row_names(page) == world.reseller_rows
+    # No switcher on the row of the tenant it already works as.
+    expect(page.get_by_role("button", name="Switch to Blue Harbor Resellers", exact=True)).to_have_count(0)
 
     # The perspective is kept on the server: a reload stays in it.
     page.reload()
