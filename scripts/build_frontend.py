@@ -1,6 +1,6 @@
 """Build the production frontend once, for the e2e tests and benchmarks to share.
 
-The bundle is built for backend port ``MSC_BUILD_PORT`` (3100) on "localhost",
+The bundle is built in .web-e2e for backend port ``MSC_BUILD_PORT`` (3100) on "localhost",
 which the browser replaces with the hostname it loaded the page from; so
 servers on 127.0.0.2:3100, 127.0.0.3:3100, ... all use this one build
 (scripts/serve_built.py). Skips the build when the sources have not changed
@@ -17,8 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_PORT = int(os.environ.get("MSC_BUILD_PORT", "3100"))
-CLIENT_DIR = ROOT / ".web" / "build" / "client"
-STAMP = ROOT / ".web" / "msc-build.sha256"
+# Its own web directory: `./run serve` builds .web for port 3000 and must not
+# overwrite (or be overwritten by) the bundle the tests share.
+WEB_DIR = ROOT / ".web-e2e"
+CLIENT_DIR = WEB_DIR / "build" / "client"
+STAMP = WEB_DIR / "msc-build.sha256"
 
 
 def sources_hash() -> str:
@@ -39,6 +42,7 @@ def build_environment() -> dict[str, str]:
     env["REFLEX_USE_NPM"] = "1"
     env["REFLEX_TELEMETRY_ENABLED"] = "false"
     env["REFLEX_API_URL"] = f"http://localhost:{BUILD_PORT}"
+    env["REFLEX_WEB_WORKDIR"] = str(WEB_DIR)
     return env
 
 

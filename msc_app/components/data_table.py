@@ -1,4 +1,4 @@
-"""A server-paged, sortable table: one page of rows, sort headers, pager."""
+"""A server-paged, sortable table: one page of rows, columns the user can hide, pager."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+# Density (LIST-3) -> Radix table size.
+DENSITY_SIZES = {"compact": "1", "standard": "2", "comfortable": "3"}
+
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
+    render: Callable[[rx.Var], rx.Component]
     min_width: str = "120px"
+    row_header: bool = False  # the cell that names the row (th scope=row)
 
 
 def sort_header(*, column: Column, sort: rx.Var, descending: rx.Var, on_sort: Callable) -> rx.Component:
@@ -42,27 +47,48 @@ def sort_header(*, column: Column, sort: rx.Var, descending: rx.Var, on_sort: Ca
 def data_table(
     *,
     columns: list[Column],
+    visible: rx.Var,
     rows: rx.Var,
-    render_row: Callable[[rx.Var], rx.Component],
+    row_props: Callable[[rx.Var], dict],
     sort: rx.Var,
     descending: rx.Var,
     on_sort: Callable,
     empty: rx.Component,
     label: str,
-    trailing_headers: tuple[str, ...] = (),
+    density: rx.Var,
+    trailing: tuple[tuple[str, Callable[[rx.Var], rx.Component]], ...] = (),
 ) -> rx.Component:
-    """``trailing_headers``: unsortable action columns after the data columns (label for screen readers)."""
+    """``visible``: the keys of the columns to show. ``trailing``: (screen-reader label,
+    render) of unsortable action columns after the data columns."""
+
+    def cell(column: Column, row) -> rx.Component:
+        make = rx.table.row_header_cell if column.row_header else rx.table.cell
+        return rx.cond(visible.contains(column.key), make(column.render(row)))
+
+    def render_row(row) -> rx.Component:
+        return rx.table.row(
+            *[cell(c, row) for c in columns],
+            *[rx.table.cell(render(row), width="48px") for _, render in trailing],
+            **row_props(row),
+        )
+
     return rx.box(
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    *[sort_header(column=c, sort=sort, descending=descending, on_sort=on_sort) for c in columns],
-                    *[rx.table.column_header_cell(rx.el.span(label, class_name="msc-sr-only")) for label in trailing_headers],
+                    *[
+                        rx.cond(
+                            visible.contains(c.key),
+                            sort_header(column=c, sort=sort, descending=descending, on_sort=on_sort),
+                        )
+                        for c in columns
+                    ],
+                    *[rx.table.column_header_cell(rx.el.span(text, class_name="msc-sr-only")) for text, _ in trailing],
                 )
             ),
             rx.table.body(rx.foreach(rows, render_row)),
             variant="surface",
-            size="2",
+            size=rx.match(density, *DENSITY_SIZES.items(), "2"),
             width="100%",
             aria_label=label,
         ),

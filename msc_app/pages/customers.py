@@ -5,21 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.data_table import Column, data_table, pager
+from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.pages.shell import app_page
 from msc_app.state.customers import CustomersState
 from msc_app.state.tenants import TenantSwitchState
-
-COLUMNS = [
-    Column("name", "Name", "200px"),
-    Column("customer_name", "Customer Name", "150px"),
-    Column("organization", "Organization", "140px"),
-    Column("products", "Products", "170px"),
-    Column("service_plan", "Service Plan", "150px"),
-    Column("tenant_type", "Tenant Type", "100px"),
-    Column("storage_regions", "Storage Regions", "130px"),
-    Column("license_expiry", "License Expiry", "150px"),
-]
-
 
 def _muted(text) -> rx.Component:
     return rx.cond(text != "", rx.text(text, size="2"), rx.text("—", size="2", color=rx.color("gray", 9)))
@@ -41,50 +30,121 @@ def _expiry(row) -> rx.Component:
     )
 
 
-def _row(row) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(
-            rx.text(row.name, weight="medium", size="2"),
-            rx.hstack(
-                rx.cond(row.is_reseller, rx.badge("Reseller", color_scheme="violet", variant="soft", size="1")),
-                rx.cond(row.is_sandbox, rx.badge("Sandbox", color_scheme="amber", variant="soft", size="1")),
-                rx.cond(
-                    row.parent_name != "",
-                    rx.text(row.parent_name, size="1", color=rx.color("gray", 10)),
-                ),
-                spacing="2",
-                align="center",
-            ),
-        ),
-        rx.table.cell(_muted(row.customer_name)),
-        rx.table.cell(_muted(row.organization)),
-        rx.table.cell(_muted(row.products)),
-        rx.table.cell(_muted(row.service_plan)),
-        rx.table.cell(_muted(row.tenant_type)),
-        rx.table.cell(_muted(row.storage_regions)),
-        rx.table.cell(_expiry(row)),
-        rx.table.cell(
+def _name_cell(row) -> rx.Component:
+    return rx.fragment(
+        rx.text(row.name, weight="medium", size="2"),
+        rx.hstack(
+            rx.cond(row.is_reseller, rx.badge("Reseller", color_scheme="violet", variant="soft", size="1")),
+            rx.cond(row.is_sandbox, rx.badge("Sandbox", color_scheme="amber", variant="soft", size="1")),
             rx.cond(
-                CustomersState.can_switch
-                & (row.id != CustomersState.home_account_id)
-                & (row.id != CustomersState.current_account_id),
-                rx.tooltip(
-                    rx.icon_button(
-                        rx.icon("arrow-right-left", size=16),
-                        variant="ghost",
-                        color_scheme="gray",
-                        aria_label=f"Switch to {row.name}",
-                        data_testid="switch-tenant",
-                        on_click=TenantSwitchState.switch_into(row.id),
-                    ),
-                    content="Switch to this tenant",
-                ),
+                row.parent_name != "",
+                rx.text(row.parent_name, size="1", color=rx.color("gray", 10)),
             ),
-            width="48px",
+            spacing="2",
+            align="center",
         ),
-        key=row.id,
-        data_testid="customer-row",
-        align="center",
+    )
+
+
+def _switch_cell(row) -> rx.Component:
+    return rx.cond(
+        CustomersState.can_switch
+        & (row.id != CustomersState.home_account_id)
+        & (row.id != CustomersState.current_account_id),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("arrow-right-left", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label=f"Switch to {row.name}",
+                data_testid="switch-tenant",
+                on_click=TenantSwitchState.switch_into(row.id),
+            ),
+            content="Switch to this tenant",
+        ),
+    )
+
+
+# Display details per column; which exist and which are default columns: services.preferences.
+_RENDER = {
+    "name": (_name_cell, "200px"),
+    "customer_name": (lambda row: _muted(row.customer_name), "150px"),
+    "organization": (lambda row: _muted(row.organization), "140px"),
+    "products": (lambda row: _muted(row.products), "170px"),
+    "service_plan": (lambda row: _muted(row.service_plan), "150px"),
+    "tenant_type": (lambda row: _muted(row.tenant_type), "100px"),
+    "storage_regions": (lambda row: _muted(row.storage_regions), "130px"),
+    "license_expiry": (_expiry, "150px"),
+}
+COLUMNS = [
+    Column(c.key, c.label, render=_RENDER[c.key][0], min_width=_RENDER[c.key][1], row_header=c.key == "name")
+    for c in CUSTOMER_COLUMNS
+]
+
+
+def _columns_dialog() -> rx.Component:
+    def option(column) -> rx.Component:
+        return rx.el.label(
+            rx.hstack(
+                rx.checkbox(
+                    name=column.key,
+                    default_checked=CustomersState.visible_columns.contains(column.key),
+                    disabled=column.locked,
+                    aria_label=column.label,
+                ),
+                rx.text(column.label, size="2"),
+                rx.cond(
+                    column.locked,
+                    rx.badge(rx.icon("lock", size=12), "Default", variant="soft", color_scheme="gray", size="1"),
+                ),
+                align="center",
+                spacing="2",
+            ),
+        )
+
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("columns-3", size=16), "Columns", variant="soft", color_scheme="gray", size="3"),
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Edit Columns"),
+            rx.dialog.description(
+                "Choose the columns you see. Name, Products and Service Plan are default columns and always shown.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.grid(*[option(c) for c in CUSTOMER_COLUMNS], columns="2", spacing="3", width="100%"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                        rx.button("Save", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    padding_top="12px",
+                ),
+                on_submit=CustomersState.save_columns,
+                reset_on_submit=False,
+                key=CustomersState.visible_columns.join(","),
+            ),
+            max_width="520px",
+        ),
+        open=CustomersState.columns_dialog_open,
+        on_open_change=CustomersState.set_columns_dialog_open,
+    )
+
+
+def _density_picker() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label="Density", variant="soft", color_scheme="gray"),
+        rx.select.content(
+            *[rx.select.item(d.capitalize(), value=d) for d in DENSITIES],
+        ),
+        value=CustomersState.density,
+        on_change=CustomersState.set_density,
+        size="3",
     )
 
 
@@ -149,20 +209,24 @@ def customers_page() -> rx.Component:
             ),
             rx.spacer(),
             _search_box(),
+            _density_picker(),
+            _columns_dialog(),
             align="end",
             width="100%",
         ),
         rx.card(
             data_table(
                 columns=COLUMNS,
+                visible=CustomersState.visible_columns,
                 rows=CustomersState.rows,
-                render_row=_row,
+                row_props=lambda row: {"key": row.id, "data_testid": "customer-row", "align": "center"},
+                density=CustomersState.density,
+                trailing=(("Actions", _switch_cell),),
                 sort=CustomersState.sort,
                 descending=CustomersState.descending,
                 on_sort=CustomersState.sort_by,
                 empty=_empty(),
                 label="Customers",
-                trailing_headers=("Actions",),
             ),
             pager(
                 page=CustomersState.page,

@@ -11,7 +11,7 @@ import reflex as rx
 
 from msc_app.db import session_scope
 from msc_app.models import CustomerRead
-from msc_app.services import customers
+from msc_app.services import customers, preferences
 from msc_app.services.customers import ListQuery
 from msc_app.state.session import SessionState
 
@@ -72,6 +72,10 @@ class CustomersState(SessionState):
     descending: bool = False
     search: str = ""
     loaded: bool = False
+    # LIST-3: the user's columns and density, from the database.
+    visible_columns: list[str] = list(preferences.DEFAULT_PREFERENCES.columns)
+    density: str = preferences.DEFAULT_DENSITY
+    columns_dialog_open: bool = False
 
     @rx.var
     def first_row_number(self) -> int:
@@ -142,7 +146,44 @@ class CustomersState(SessionState):
         self.descending = query.descending
         self.page = query.page
         self.loaded = False
-        return self._load()
+        redirect = self._load()
+        if redirect is None:
+            self._load_preferences()
+        return redirect
+
+    def _load_preferences(self) -> None:
+        actor = self.actor()
+        if actor is None:
+            return
+        with session_scope() as session:
+            prefs = preferences.list_preferences(session=session, actor=actor)
+        self.visible_columns = list(prefs.columns)
+        self.density = prefs.density
+
+    def _save_preferences(self, **changes) -> None:
+        actor = self.actor()
+        if actor is None:
+            return
+        with session_scope() as session:
+            prefs = preferences.save_list_preferences(session=session, actor=actor, **changes)
+        self.visible_columns = list(prefs.columns)
+        self.density = prefs.density
+
+    @rx.event
+    def set_columns_dialog_open(self, value: bool):
+        self.columns_dialog_open = value
+
+    @rx.event
+    def save_columns(self, form_data: dict):
+        """The Edit Columns window's checkboxes; default columns stay on whatever is sent."""
+        chosen = [key for key, value in form_data.items() if value in ("on", True, "true")]
+        self._save_preferences(columns=chosen)
+        self.columns_dialog_open = False
+        return rx.toast.success("Columns saved.")
+
+    @rx.event
+    def set_density(self, value: str):
+        self._save_preferences(density=value)
 
     @rx.event
     def apply_search(self, form_data: dict):

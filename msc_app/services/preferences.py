@@ -1,0 +1,83 @@
+"""Per-user list preferences: visible columns and density (LIST-3), kept in the database.
+
+Stored on ``User.preferences`` so they follow the user to any browser and
+come back at the next sign-in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session
+
+from msc_app.models import User
+from msc_app.services.permissions import Actor
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    key: str
+    label: str
+    locked: bool = False  # a default column: cannot be hidden
+    shown_by_default: bool = True
+
+
+# The customers list's columns, in display order.
+CUSTOMER_COLUMNS: tuple[ListColumn, ...] = (
+    ListColumn("name", "Name", locked=True),
+    ListColumn("customer_name", "Customer Name"),
+    ListColumn("organization", "Organization"),
+    ListColumn("products", "Products", locked=True),
+    ListColumn("service_plan", "Service Plan", locked=True),
+    ListColumn("tenant_type", "Tenant Type"),
+    ListColumn("storage_regions", "Storage Regions"),
+    ListColumn("license_expiry", "License Expiry"),
+)
+COLUMN_KEYS = tuple(c.key for c in CUSTOMER_COLUMNS)
+LOCKED_COLUMNS = frozenset(c.key for c in CUSTOMER_COLUMNS if c.locked)
+
+DENSITIES = ("compact", "standard", "comfortable")
+DEFAULT_DENSITY = "standard"
+_KEY = "customers_list"
+
+
+@dataclass(frozen=True)
+class ListPreferences:
+    columns: tuple[str, ...]
+    density: str
+
+
+def normalise(columns, density) -> ListPreferences:
+    """Known columns only, in display order, the default columns always in; a known density."""
+    wanted = {str(c) for c in (columns or ())} | LOCKED_COLUMNS
+    return ListPreferences(
+        columns=tuple(k for k in COLUMN_KEYS if k in wanted),
+        density=density if density in DENSITIES else DEFAULT_DENSITY,
+    )
+
+
+DEFAULT_PREFERENCES = normalise([c.key for c in CUSTOMER_COLUMNS if c.shown_by_default], DEFAULT_DENSITY)
+
+
+def list_preferences(*, session: Session, actor: Actor) -> ListPreferences:
+    user = session.get(User, actor.user_id)
+    stored = (user.preferences or {}).get(_KEY) if user else None
+    if not isinstance(stored, dict):
+        return DEFAULT_PREFERENCES
+    return normalise(stored.get("columns"), stored.get("density"))
+
+
+def save_list_preferences(*, session: Session, actor: Actor, columns=None, density=None) -> ListPreferences:
+    """Save what is given (None keeps the current value); returns what was stored."""
+    current = list_preferences(session=session, actor=actor)
+    prefs = normalise(
+        current.columns if columns is None else columns,
+        current.density if density is None else density,
+    )
+    user = session.get(User, actor.user_id)
+    user.preferences = {**(user.preferences or {}), _KEY: {"columns": list(prefs.columns), "density": prefs.density}}
+    flag_modified(user, "preferences")
+    session.add(user)
+    session.flush()
+    return prefs

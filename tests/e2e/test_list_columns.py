@@ -1,0 +1,67 @@
+"""Edit Columns window and density, persisted per user across sign-ins (LIST-3)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import sign_in
+
+
+def _open_columns(page: Page):
+    page.get_by_role("button", name="Columns").click()
+    dialog = page.get_by_role("dialog", name="Edit Columns")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def test_list_3_hidden_columns_and_density_persist_across_sign_ins(page: Page, base_url, world):
+    """LIST-3: hide a column and pick a density; both come back at the next sign-in, in a new browser."""
+    sign_in(page, base_url, world.reseller_admin, world.password)
+    expect(page.get_by_role("columnheader", name="Organization")).to_be_visible()
+    dialog = _open_columns(page)
+    dialog.get_by_role("checkbox", name="Organization").click()
+    dialog.get_by_role("checkbox", name="Storage Regions").click()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("columnheader", name="Organization")).to_have_count(0)
+    expect(page.get_by_role("columnheader", name="Storage Regions")).to_have_count(0)
+    expect(page.get_by_role("columnheader", name="Customer Name")).to_be_visible()
+
+    page.get_by_role("combobox", name="Density").click()
+    page.get_by_role("option", name="Compact").click()
+    expect(page.get_by_role("combobox", name="Density")).to_have_text("Compact")
+
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+
+    fresh = page.context.browser.new_context(viewport={"width": 1440, "height": 900})
+    other = fresh.new_page()
+    sign_in(other, base_url, world.reseller_admin, world.password)
+    expect(other.get_by_role("columnheader", name="Customer Name")).to_be_visible()
+    expect(other.get_by_role("columnheader", name="Organization")).to_have_count(0)
+    expect(other.get_by_role("columnheader", name="Storage Regions")).to_have_count(0)
+    expect(other.get_by_role("combobox", name="Density")).to_have_text("Compact")
+
+    # Restore, so the preference does not leak into other tests of this user.
+    dialog = _open_columns(other)
+    dialog.get_by_role("checkbox", name="Organization").click()
+    dialog.get_by_role("checkbox", name="Storage Regions").click()
+    dialog.get_by_role("button", name="Save").click()
+    expect(other.get_by_role("columnheader", name="Organization")).to_be_visible()
+    other.get_by_role("combobox", name="Density").click()
+    other.get_by_role("option", name="Standard").click()
+    expect(other.get_by_role("combobox", name="Density")).to_have_text("Standard")
+    fresh.close()
+
+
+def test_list_3_default_columns_cannot_be_hidden(page: Page, base_url, world):
+    """LIST-3: Name, Products and Service Plan are locked on in the window."""
+    sign_in(page, base_url, world.distributor_admin, world.password)
+    dialog = _open_columns(page)
+    for name in ("Name", "Products", "Service Plan"):
+        box = dialog.get_by_role("checkbox", name=name, exact=True)
+        expect(box).to_be_checked()
+        expect(box).to_be_disabled()
+    dialog.get_by_role("button", name="Cancel").click()
+    for name in ("Name", "Products", "Service Plan"):
+        expect(page.get_by_role("columnheader", name=name, exact=True)).to_be_visible()
