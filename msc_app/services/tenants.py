@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from msc_app.models import Account, AccountKind, Role
-from msc_app.services import auth
+from msc_app.services import audit, auth
 from msc_app.services.errors import NotFound, PermissionDenied
 from msc_app.services.permissions import Actor, home_accounts, require_switch
 from msc_app.services.search import ESCAPE, contains_pattern
@@ -46,8 +46,19 @@ def switch_into(*, session: Session, token: str, account_id: int) -> Account:
     except PermissionDenied as exc:
         # One answer for every refusal: the tenant is not one this user can switch into.
         raise NotFound("Tenant") from exc
+    previous = record.perspective_account_id
     record.perspective_account_id = account.id
     session.add(record)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="tenant.switch",
+        entity_type="tenant",
+        entity_id=account.id,
+        account_id=account.id,
+        before={"perspective_account_id": previous},
+        after={"perspective_account_id": account.id, "name": account.name},
+    )
     session.flush()
     return account
 
@@ -55,10 +66,23 @@ def switch_into(*, session: Session, token: str, account_id: int) -> Account:
 def switch_back(*, session: Session, token: str) -> None:
     """Return to the user's own tenant."""
     record = auth.live_session(session, token)
-    if record is not None:
-        record.perspective_account_id = None
-        session.add(record)
-        session.flush()
+    actor = auth.actor_for_token(session=session, token=token)
+    if record is None or actor is None or record.perspective_account_id is None:
+        return
+    left = record.perspective_account_id
+    record.perspective_account_id = None
+    session.add(record)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="tenant.switch_back",
+        entity_type="tenant",
+        entity_id=left,
+        account_id=left,
+        before={"perspective_account_id": left},
+        after={"perspective_account_id": None},
+    )
+    session.flush()
 
 
 def switchable_tenants(

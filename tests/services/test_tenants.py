@@ -91,3 +91,20 @@ def test_tenant_2_switchable_tenants_are_the_users_own_scope(session, world: Wor
     assert {c.id for c in found} == {world.accounts["r2"], world.accounts["r2_cust1"], world.accounts["r2_cust2"]}
     assert tenants.switchable_tenants(session=session, actor=world.actor("tenant_admin")) == []
     assert tenants.switchable_tenants(session=session, actor=world.actor("dist_viewer")) == []
+
+
+def test_tenant_1_switches_are_audited_with_the_perspective(session, world: World):
+    """TENANT-1 / audit trail: switching in and back writes who, where from and where to."""
+    from msc_app.models import AuditEvent
+
+    token = _token(session, world, "dist_admin")
+    tenants.switch_into(session=session, token=token, account_id=world.accounts["r1"])
+    tenants.switch_back(session=session, token=token)
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.entity_type == "tenant").order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in events] == ["tenant.switch", "tenant.switch_back"]
+    assert all(e.actor_user_id == world.users["dist_admin"] for e in events)
+    assert events[0].after["perspective_account_id"] == world.accounts["r1"]
+    assert events[0].perspective_account_id is None  # switched from its own tenant
+    assert events[1].perspective_account_id == world.accounts["r1"]  # left from inside R1
