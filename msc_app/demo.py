@@ -22,7 +22,7 @@ from msc_app.migrations import upgrade_to_head
 from msc_app.services import auth
 from msc_app.services.demo import DEMO_PASSWORD, DemoSignIn, DemoSummary, generate
 from msc_app.services.errors import DomainError
-from msc_app.settings import PROJECT_ROOT, database_url
+from msc_app.settings import database_url
 
 
 def has_users(engine: sa.Engine) -> bool:

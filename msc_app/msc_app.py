@@ -2,9 +2,11 @@
 
 import reflex as rx
 
+from msc_app.mail_sender import outbox_sender
 from msc_app.pages import customers, index, signin  # noqa: F401  (registers the routes)
 
 app = rx.App(
     stylesheets=["/msc.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
+app.register_lifespan_task(outbox_sender)

@@ -27,6 +27,7 @@ from msc_app.browser import launch_options
 from msc_app.db import session_scope
 from msc_app.migrations import upgrade_to_head
 from tests.e2e import seed as seed_module
+from tests.smtp import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -72,12 +73,14 @@ def _wait_until_up(server: Server, timeout: float = 90) -> None:
     raise RuntimeError(f"server did not start:\n{server.log_path.read_text()[-4000:]}")
 
 
-def start_server(*, host: str, db_url: str, log_path: Path) -> Server:
+def start_server(*, host: str, db_url: str, log_path: Path, smtp_port: int | None = None) -> Server:
     env = dict(build_frontend.build_environment())
     env.update(
         REFLEX_DB_URL=db_url,
         REFLEX_STATE_MANAGER_MODE="memory",
         REFLEX_REDIS_URL="",
+        MSC_SMTP_HOST="127.0.0.1",
+        MSC_SMTP_PORT=str(smtp_port or free_port()),  # nothing listens there unless a test says so
     )
     env.pop("REFLEX_API_URL", None)
     log = open(log_path, "w")
@@ -129,14 +132,23 @@ def _fresh_database(directory: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_server(frontend_build, tmp_path_factory, worker_id):
+def smtp_server():
+    """A real SMTP server on loopback that the app's outbox sender delivers to."""
+    server = SmtpServer(port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(frontend_build, smtp_server, tmp_path_factory, worker_id):
     """The app with the seeded e2e world, one per pytest worker."""
     directory = tmp_path_factory.mktemp("app")
     db_url = _fresh_database(directory)
     with session_scope(db_url) as session:
         world = seed_module.seed(session)
     host = free_loopback_host(0, _worker_index(worker_id))
-    server = start_server(host=host, db_url=db_url, log_path=directory / "server.log")
+    server = start_server(host=host, db_url=db_url, log_path=directory / "server.log", smtp_port=smtp_server.port)
     server.world = world
     yield server
     stop_server(server)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from msc_app.models import User, UserSession
+from msc_app.models import User
 from msc_app.services import auth, tenants
 from msc_app.services.errors import NotFound
 from tests.conftest import World
