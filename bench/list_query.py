@@ -84,6 +84,18 @@ def build_cases(engine: sa.Engine) -> list[Case]:
             ListQuery(sort=SortKey.SERVICE_PLAN, descending=True),
         ),
         Case(
+            "distributor, by consumption desc",
+            distributor,
+            ListQuery(sort=SortKey.CONSUMPTION, descending=True),
+        ),
+        Case(
+            "distributor, by source data desc",
+            distributor,
+            ListQuery(sort=SortKey.SOURCE_DATA, descending=True),
+        ),
+        Case("distributor, by status (onboarding)", distributor, ListQuery(sort=SortKey.STATUS)),
+        Case("distributor, by quota end date", distributor, ListQuery(sort=SortKey.QUOTA_END)),
+        Case(
             f"distributor, last page ({first.page_count})",
             distributor,
             ListQuery(page=first.page_count),

@@ -1,6 +1,6 @@
 """SQLModel tables, one module per aggregate. Importing this package registers them all."""
 
-from msc_app.models.accounts import Account, AccountKind, CustomerRead
+from msc_app.models.accounts import SOURCE_DATA_RANKS, Account, AccountKind, CustomerRead
 from msc_app.models.audit import AuditEvent
 from msc_app.models.contacts import Contact
 from msc_app.models.contracts import Contract, ContractStatus
@@ -29,6 +29,7 @@ from msc_app.models.users import Role, TenantAdminAssignment, User, UserSession,
 
 __all__ = [
     "DEFAULT_PLAN_NAME",
+    "SOURCE_DATA_RANKS",
     "STORAGE_REGIONS",
     "Account",
     "AccountKind",

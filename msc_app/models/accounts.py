@@ -1,9 +1,9 @@
 """The account tree: distributor -> reseller -> customer.
 
 Every tier is an ``Account``. Customers carry their account details here;
-the list's sortable product summary columns are kept denormalised on the row
-(``services.summaries`` maintains them) so that a sorted, searched page on
-100,000 customers is one indexed query.
+every sortable column of the list (LIST-2) that is not a plain account field
+is kept denormalised on the row (``services.summaries`` maintains them) so
+that a sorted, searched page on 100,000 customers is one indexed query.
 """
 
 from __future__ import annotations
@@ -16,6 +16,15 @@ from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from msc_app.models.base import enum_field, utcnow
+
+
+def _server_default(value: str) -> dict:
+    """Lets existing rows take the value when a migration adds a NOT NULL column."""
+    return {"sa_column_kwargs": {"server_default": value}}
+
+
+# SOURCE-1 statuses by severity; an aggregate is the status of the highest rank.
+SOURCE_DATA_RANKS = ("Not available", "Success", "Warning", "Failed")
 
 
 class AccountKind(enum.StrEnum):
@@ -55,6 +64,28 @@ class Account(SQLModel, table=True):
     tenant_type_summary: str = Field(default="", max_length=100, index=True)
     storage_regions_summary: str = Field(default="", max_length=300, index=True)
     license_expiry: date | None = Field(default=None, index=True)
+    edition_summary: str = Field(default="", max_length=100, index=True, **_server_default(""))
+    credit_quota_total: int = Field(default=0, index=True, **_server_default("0"))
+    quota_effective_date: date | None = Field(default=None, index=True)
+    quota_end_date: date | None = Field(default=None, index=True)
+
+    # --- denormalised list columns from other aggregates (services.summaries)
+    # Onboarding tasks done / total (STATUS-1) and the sort key of the Status
+    # column: 1000 * done // total, 1000 when there is nothing to do (shown as ---).
+    onboarding_done: int = Field(default=0, **_server_default("0"))
+    onboarding_total: int = Field(default=0, **_server_default("0"))
+    onboarding_progress: int = Field(default=1000, index=True, **_server_default("1000"))
+    contracts_total: int = Field(default=0, index=True, **_server_default("0"))
+    # SOURCE-1 over the account and its downstream tenants, as a severity rank
+    # (SOURCE_DATA_RANKS): the aggregate is the highest rank.
+    source_data_rank: int = Field(default=0, index=True, **_server_default("0"))
+    # Units consumed in the 90 days up to the day of the last refresh (DETAIL-3).
+    consumption_90d: int = Field(default=0, index=True, **_server_default("0"))
+    # The account's first invited admin, and its tenant admins' names, comma-joined.
+    admin_name: str = Field(default="", max_length=200, index=True, **_server_default(""))
+    tenant_admin_summary: str = Field(
+        default="", max_length=300, index=True, **_server_default("")
+    )
 
 
 class CustomerRead(BaseModel):
@@ -74,3 +105,19 @@ class CustomerRead(BaseModel):
     license_expiry: date | None
     is_sandbox: bool
     created_at: datetime
+    edition: str = ""
+    tenant_admins: str = ""  # comma-joined names
+    admin: str = ""  # the first invited admin's name
+    onboarding_done: int = 0
+    onboarding_total: int = 0
+    source_data: str = SOURCE_DATA_RANKS[0]
+    contracts: dict[str, int] = {}  # ContractStatus value -> count, only non-zero
+    credit_quota: int = 0
+    quota_effective_date: date | None = None
+    quota_end_date: date | None = None
+    consumption_90d: int = 0
+
+    @property
+    def onboarding_complete(self) -> bool:
+        """STATUS-2: shown as --- (also when there are no tasks)."""
+        return self.onboarding_done >= self.onboarding_total

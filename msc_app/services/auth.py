@@ -206,6 +206,8 @@ def create_first_admin(
     plan = ensure_default_plan(session=session, owner_account_id=distributor.id)
     create_sandbox(session=session, parent=distributor, plan=plan, today=today)
     session.flush()
+    summaries.refresh_admin(session=session, account_id=distributor.id)
+    session.flush()
     return admin
 
 
@@ -260,4 +262,5 @@ def create_sandbox(
         session.add(OnboardingTask(account_id=sandbox.id, kind=kind, status=TaskStatus.DONE))
     session.flush()
     summaries.refresh_account_summary(session=session, account_id=sandbox.id)
+    summaries.refresh_onboarding(session=session, account_id=sandbox.id)
     return sandbox

@@ -69,7 +69,7 @@ from msc_app.models import (
     UserSession,
     UserStatus,
 )
-from msc_app.services import audit, outbox, products
+from msc_app.services import audit, outbox, products, summaries
 from msc_app.services.errors import DomainError, ValidationError
 from msc_app.services.permissions import Action, Actor, require, visible_accounts
 from msc_app.services.validation import format_phone, phone_error, required
@@ -399,6 +399,8 @@ def create_customer(*, session: Session, actor: Actor, data: CustomerCreate) -> 
             data=products.ProductCreate(**data.model_dump(include=set(_SERVICE_FIELDS))),
         )
     session.flush()
+    # The list's columns (onboarding, tenant admins, source data, ...) for the new row and its parents.
+    summaries.refresh_list_columns(session=session, account_id=account.id)
 
     audit.record(
         session=session,
@@ -580,6 +582,8 @@ def update_customer(
             session.add(TenantAdminAssignment(user_id=user_id, account_id=account.id))
         if changed["tenant_admins"]:
             products.complete_onboarding_tasks(session, account.id, [OnboardingTaskKind.INVITE_ADMIN])
+        session.flush()
+        summaries.refresh_tenant_admins(session=session, account_id=account.id)
     session.flush()
     session.refresh(account)
     before_changed, after_changed = audit.changes(before, snapshot(session, account))
@@ -671,6 +675,9 @@ def delete_customer(*, session: Session, actor: Actor, account_id: int) -> None:
         session.execute(statement.execution_options(synchronize_session=False))
     session.delete(account)
     session.flush()
+    if account.parent_id is not None:
+        # The parent's aggregated Source Data no longer includes the deleted customer (SOURCE-1).
+        summaries.refresh_source_data(session=session, account_id=account.parent_id)
     audit.record(
         session=session,
         actor=actor,

@@ -90,6 +90,16 @@ CHUNK = 5_000
 CONSUMPTION_DAYS = 90
 HISTORY_YEARS = 3
 
+# The list columns (LIST-2) not derived from products, before the generator fills them in.
+LIST_COLUMN_DEFAULTS = {
+    **summaries.onboarding_values(0, 0),
+    "contracts_total": 0,
+    "source_data_rank": 0,
+    "consumption_90d": 0,
+    "admin_name": "",
+    "tenant_admin_summary": "",
+}
+
 # ------------------------------------------------------------------ result
 
 
@@ -562,6 +572,7 @@ class _Generator:
             ),
         ]
         self.plan_names = {default.id: default.name} | {r["id"]: r["name"] for r in rows}
+        self.plan_editions = {default.id: default.edition} | {r["id"]: r["edition"] for r in rows}
 
     # ---------------------------------------------------------- resellers
 
@@ -574,6 +585,8 @@ class _Generator:
         self.reseller_names: list[str] = [self.distributor.name]
         self.reseller_created: list[datetime] = [self.distributor.created_at]
         self.taken_by_parent: list[set[str]] = [taken]
+        # SOURCE-1 aggregate per account id, rolled up to the parents after the customers.
+        self.source_rank: dict[int, int] = {}
         for k in range(1, count + 1):
             locale = self.pick_locale() if k > 1 else "en_US"
             fk = self.fake[locale]
@@ -601,7 +614,8 @@ class _Generator:
                     summary=None,
                 ),
             )
-            self.billing_row(rows, account_id, has_data=True)
+            own = self.billing_row(rows, account_id, has_data=True)
+            self.source_rank[account_id] = summaries.source_data_rank(own)
             self.reseller_ids.append(account_id)
             self.reseller_names.append(name)
             self.reseller_created.append(created)
@@ -617,6 +631,7 @@ class _Generator:
     ) -> dict:  # fmt: skip
         summary = summary or summaries.summarise([], {})
         return {
+            **LIST_COLUMN_DEFAULTS,
             "id": id,
             "kind": kind.value,
             "parent_id": parent_id,
@@ -704,37 +719,40 @@ class _Generator:
         rng = self.rng
         parent_id = self.reseller_ids[c.parent]
         products = self.product_rows(c)
-        summary = summaries.summarise([SimpleNamespace(**p) for p in products], self.plan_names)
+        summary = summaries.summarise(
+            [SimpleNamespace(**p) for p in products], self.plan_names, self.plan_editions
+        )
         organization = (
             c.customer_name
             if rng.random() < 0.7
             else f"{self.fake[c.locale].last_name()} {rng.choice(GROUP_WORDS)}"
         )
-        rows.add(
-            Account.__table__,
-            self.account_row(
-                id=c.id,
-                kind=AccountKind.CUSTOMER,
-                parent_id=parent_id,
-                name=c.name,
-                customer_name=c.customer_name,
-                hide_name=c.hide_name,
-                organization=organization,
-                locale=c.locale,
-                created_at=c.created_at,
-                summary=summary,
-            ),
+        account = self.account_row(
+            id=c.id,
+            kind=AccountKind.CUSTOMER,
+            parent_id=parent_id,
+            name=c.name,
+            customer_name=c.customer_name,
+            hide_name=c.hide_name,
+            organization=organization,
+            locale=c.locale,
+            created_at=c.created_at,
+            summary=summary,
         )
+        rows.add(Account.__table__, account)
         for p in products:
             rows.add(Product.__table__, p)
         contacts = self.contact_rows(rows, c)
         contracts = self.contract_rows(rows, c)
         billing = self.billing_row(rows, c.id, has_data=bool(products))
-        self.onboarding_rows(rows, c, products, contacts, contracts, billing)
+        done, total = self.onboarding_rows(rows, c, products, contacts, contracts, billing)
+        rank = summaries.source_data_rank(billing)
+        self.source_rank[parent_id] = max(self.source_rank.get(parent_id, 0), rank)
+        account.update(summaries.onboarding_values(done, total))
+        account.update(contracts_total=len(contracts), source_data_rank=rank)
         failed_sources = []
         if detailed:
-            for p in products:
-                self.consumption_rows(rows, c, p)
+            account["consumption_90d"] = sum(self.consumption_rows(rows, c, p) for p in products)
             failed_sources = self.data_source_rows(rows, c, products)
             self.audit_rows(rows, c)
         self.alert_rows(rows, c, products, failed_sources)
@@ -878,9 +896,12 @@ class _Generator:
         )
         return status
 
-    def onboarding_rows(self, rows, c: _Customer, products, contacts, contracts, billing) -> None:
-        """Tasks that agree with the data: a customer with products has 'Add product' done, …"""
+    def onboarding_rows(self, rows, c: _Customer, products, contacts, contracts, billing) -> tuple[int, int]:
+        """Tasks that agree with the data: a customer with products has 'Add product' done, …
+
+        Returns (done, total) for the Status column."""
         rng = self.rng
+        finished = 0
         signed = any(s in (ContractStatus.ACTIVE, ContractStatus.EXPIRED) for s in contracts)
         facts = {
             OnboardingTaskKind.SIGN_CONTRACT: (signed, ContractStatus.PENDING in contracts),
@@ -893,6 +914,7 @@ class _Generator:
             ),
         }
         for kind, (done, started) in facts.items():
+            finished += bool(done)
             if done:
                 status = TaskStatus.DONE
             elif started or rng.random() < 0.3:
@@ -908,9 +930,13 @@ class _Generator:
                     "updated_at": self.random_moment(c.created_at, self.now),
                 },
             )
+        return finished, len(facts)
 
-    def consumption_rows(self, rows: _Rows, c: _Customer, p: dict) -> None:
+    def consumption_rows(self, rows: _Rows, c: _Customer, p: dict) -> int:
+        """90 days of consumption; returns the units inside the list's 90-day window."""
         rng = self.rng
+        window_start, window_end = summaries.consumption_window(self.today)
+        in_window = 0
         utilisation = rng.uniform(0.35, 1.1)
         daily = p["credit_quota"] * utilisation / 365
         first = max(self.today - timedelta(days=CONSUMPTION_DAYS - 1), c.created_at.date())
@@ -923,6 +949,9 @@ class _Generator:
                 DailyConsumption.__table__,
                 {"account_id": c.id, "product_id": p["id"], "day": day, "units": units},
             )
+            if window_start <= day <= window_end:
+                in_window += units
+        return in_window
 
     def data_source_rows(self, rows: _Rows, c: _Customer, products: list[dict]) -> list[dict]:
         """1–3 data sources with 30–60 days of nightly backups and a few restores."""
@@ -1074,10 +1103,37 @@ class _Generator:
             }
             for p in self.session.exec(select(Product).where(Product.account_id == self.sandbox.id))
         ]
-        for p in products:
-            self.consumption_rows(rows, sandbox, p)
+        consumed = sum(self.consumption_rows(rows, sandbox, p) for p in products)
         self.data_source_rows(rows, sandbox, products)
         self.flush(rows)
+        success = summaries.source_data_rank(IngestionStatus.SUCCESS)
+        self.sandbox.consumption_90d = consumed
+        self.sandbox.source_data_rank = success
+        self.source_rank[self.distributor.id] = max(
+            self.source_rank.get(self.distributor.id, 0), success
+        )
+        self.session.add(self.sandbox)
+        self.session.flush()
+
+    def roll_up_source_data(self) -> None:
+        """SOURCE-1 over downstream tenants: each reseller, then the distributor, takes the worst."""
+        top = self.source_rank.get(self.distributor.id, 0)
+        updates = []
+        for reseller_id in self.reseller_ids[1:]:
+            rank = self.source_rank.get(reseller_id, 0)
+            top = max(top, rank)
+            updates.append({"account_id": reseller_id, "rank": rank})
+        if updates:
+            table = Account.__table__
+            self.session.connection().execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("account_id"))
+                .values(source_data_rank=sa.bindparam("rank")),
+                updates,
+            )
+        self.distributor.source_data_rank = top
+        self.session.add(self.distributor)
+        self.session.flush()
 
     # ---------------------------------------------------------- users
 
@@ -1139,6 +1195,10 @@ class _Generator:
                 )
         self.history_rows(rows, sign_ins, user_ids, customers)
         self.flush(rows)
+        summaries.refresh_admin(session=self.session, account_id=reseller_id)
+        for customer in assigned:
+            summaries.refresh_tenant_admins(session=self.session, account_id=customer.id)
+        self.session.flush()
         return sign_ins
 
     def history_rows(self, rows: _Rows, sign_ins, user_ids, customers) -> None:
@@ -1230,6 +1290,7 @@ class _Generator:
         detailed = self.choose_detailed(customers)
         self.make_customers(customers, detailed)
         self.sandbox_history()
+        self.roll_up_source_data()
         sign_ins = self.make_users(customers)
         self.fix_sequences()
         return DemoSummary(

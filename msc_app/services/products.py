@@ -259,6 +259,9 @@ def complete_onboarding_tasks(session: Session, account_id: int, kinds: list[Onb
         task.status = TaskStatus.DONE
         task.updated_at = utcnow()
         session.add(task)
+    if tasks:
+        session.flush()
+        summaries.refresh_onboarding(session=session, account_id=account_id)
 
 
 def new_product(session: Session, *, account: Account, data: ProductCreate) -> Product:
@@ -388,6 +391,7 @@ def delete_product(*, session: Session, actor: Actor, product_id: int) -> None:
     session.delete(product)
     session.flush()
     summaries.refresh_account_summary(session=session, account_id=account.id)
+    summaries.refresh_consumption(session=session, account_id=account.id)
     audit.record(
         session=session,
         actor=actor,

@@ -949,3 +949,21 @@ def test_create_1_created_customer_role_sees_it_as_tenant_admin(session, world):
     page = list_customers(session=session, actor=world.actor("tenant_admin"), query=ListQuery(page_size=100))
     assert customer.id in {r.id for r in page.rows}
     assert session.get(User, world.users["tenant_admin"]).role == Role.TENANT_ADMIN
+
+
+def test_list_2_new_customer_row_has_its_list_columns(session, world):
+    """LIST-2 / STATUS-1: a customer created through the service shows its onboarding progress,
+    tenant admins and source data in the list at once (the denormalised columns are refreshed)."""
+    from msc_app.models import Account, User
+    from msc_app.services.customer_changes import CustomerCreate, create_customer
+
+    tenant_admin = session.get(User, world.users["tenant_admin"])
+    account = create_customer(
+        session=session,
+        actor=world.actor("r1_admin"),
+        data=CustomerCreate(customer_name="Fresh Start Ltd", tenant_admin_user_ids=[tenant_admin.id]),
+    )
+    row = session.get(Account, account.id)
+    assert row.onboarding_total == 5
+    assert row.onboarding_done == 1  # inviting the admin is done by assigning one
+    assert row.tenant_admin_summary == tenant_admin.name

@@ -66,6 +66,9 @@ def list_world(world, database) -> ListWorld:
                     tenant_type=[TenantType.EVALUATION, TenantType.COMMERCIAL][(i // 2) % 2],
                     storage_regions=[["US East"], ["EU Ireland", "US East"], ["Canada"]][i % 3],
                     license_expiry=TODAY + timedelta(days=10 * (i % 4)),
+                    credit_quota=100 * (i % 5),
+                    quota_effective_date=TODAY - timedelta(days=30 * (i % 3)),
+                    quota_end_date=TODAY + timedelta(days=100 * ((i + n) % 4)),
                 )
         # the same name under three parents: a tie in the Name column across the tree
         for parent in ("r1", "r2", "dist"):
@@ -98,15 +101,28 @@ def _sort_value(account: Account, key: SortKey):
         SortKey.STORAGE_REGIONS: account.storage_regions_summary,
         SortKey.LICENSE_EXPIRY: account.license_expiry,
         SortKey.CREATED: account.created_at,
+        SortKey.EDITION: account.edition_summary,
+        SortKey.TENANT_ADMIN: account.tenant_admin_summary,
+        SortKey.ADMIN: account.admin_name,
+        SortKey.STATUS: account.onboarding_progress,
+        SortKey.SOURCE_DATA: account.source_data_rank,
+        SortKey.CONTRACTS: account.contracts_total,
+        SortKey.CREDIT_QUOTA: account.credit_quota_total,
+        SortKey.QUOTA_EFFECTIVE: account.quota_effective_date,
+        SortKey.QUOTA_END: account.quota_end_date,
+        SortKey.CONSUMPTION: account.consumption_90d,
     }[key]
+
+
+NULLS_LAST = (SortKey.LICENSE_EXPIRY, SortKey.QUOTA_EFFECTIVE, SortKey.QUOTA_END)
 
 
 def _expected_order(accounts: list[Account], key: SortKey, descending: bool) -> list[int]:
     """The order the spec asks for, computed in Python: by the column, then by id; no expiry last."""
-    if key == SortKey.LICENSE_EXPIRY:
-        dated = [a for a in accounts if a.license_expiry is not None]
-        undated = [a for a in accounts if a.license_expiry is None]
-        dated.sort(key=lambda a: (a.license_expiry, a.id), reverse=descending)
+    if key in NULLS_LAST:
+        dated = [a for a in accounts if _sort_value(a, key) is not None]
+        undated = [a for a in accounts if _sort_value(a, key) is None]
+        dated.sort(key=lambda a: (_sort_value(a, key), a.id), reverse=descending)
         undated.sort(key=lambda a: a.id, reverse=descending)
         return [a.id for a in dated + undated]
     ordered = sorted(accounts, key=lambda a: (_sort_value(a, key), a.id), reverse=descending)

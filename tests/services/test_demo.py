@@ -178,13 +178,14 @@ def test_demo_1_summary_columns_match_summarise(demo):
     engine, _ = demo
     with Session(engine) as session:
         plan_names = dict(session.exec(select(ServicePlan.id, ServicePlan.name)).all())
+        plan_editions = dict(session.exec(select(ServicePlan.id, ServicePlan.edition)).all())
         products = defaultdict(list)
         for product in session.exec(select(Product)):
             products[product.account_id].append(product)
         customers = session.exec(select(Account).where(Account.kind == AccountKind.CUSTOMER)).all()
     checked = 0
     for account in customers:
-        expected = summaries.summarise(products[account.id], plan_names)
+        expected = summaries.summarise(products[account.id], plan_names, plan_editions)
         actual = {key: getattr(account, key) for key in expected}
         assert actual == expected, account.name
         checked += bool(products[account.id])
@@ -193,6 +194,37 @@ def test_demo_1_summary_columns_match_summarise(demo):
     for items in products.values():
         assert len({p.product_type for p in items}) == len(items)
         assert {p.product_type for p in items} <= {t.value for t in ProductType}
+
+
+LIST_COLUMNS = (
+    "onboarding_done", "onboarding_total", "onboarding_progress", "contracts_total",
+    "source_data_rank", "consumption_90d", "admin_name", "tenant_admin_summary",
+)  # fmt: skip
+
+
+def test_demo_1_bulk_list_columns_equal_the_refresh_functions(demo):
+    """DEMO-1 / LIST-2 / STATUS-1 / SOURCE-1 / CONTRACT-1: the values the bulk path computes in Python
+    are the ones ``summaries.refresh_list_columns`` computes from the rows, for every account."""
+    engine, _ = demo
+    with Session(engine) as session:
+        accounts = session.exec(select(Account).order_by(Account.id)).all()
+        bulk = {a.id: {key: getattr(a, key) for key in LIST_COLUMNS} for a in accounts}
+        for account in accounts:
+            summaries.refresh_list_columns(session=session, account_id=account.id, today=TODAY)
+        session.flush()
+        refreshed = {
+            a.id: {key: getattr(a, key) for key in LIST_COLUMNS}
+            for a in session.exec(select(Account).order_by(Account.id))
+        }
+        session.rollback()
+    assert bulk == refreshed
+    values = list(bulk.values())
+    # the data exercises every column: some customers consumed, signed, failed, have admins
+    assert any(v["consumption_90d"] for v in values)
+    assert any(v["contracts_total"] for v in values)
+    assert {v["source_data_rank"] for v in values} >= {1, 3}
+    assert any(v["admin_name"] for v in values) and any(v["tenant_admin_summary"] for v in values)
+    assert any(0 < v["onboarding_progress"] < 1000 for v in values)
 
 
 def test_demo_1_cli_migrates_and_honours_if_empty(tmp_path, capsys):
