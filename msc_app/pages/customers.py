@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.data_table import Column, data_table, pager
+from msc_app.components.status import contract_counts, source_data_badge, status_ring
 from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.pages.shell import app_page
 from msc_app.state.customers import CustomersState
@@ -72,9 +73,28 @@ _RENDER = {
     "organization": (lambda row: _muted(row.organization), "140px"),
     "products": (lambda row: _muted(row.products), "170px"),
     "service_plan": (lambda row: _muted(row.service_plan), "150px"),
-    "tenant_type": (lambda row: _muted(row.tenant_type), "100px"),
+    "edition": (lambda row: _muted(row.edition), "100px"),
     "storage_regions": (lambda row: _muted(row.storage_regions), "130px"),
+    "tenant_type": (lambda row: _muted(row.tenant_type), "100px"),
+    "tenant_admin": (lambda row: _muted(row.tenant_admins), "140px"),
+    "admin": (lambda row: _muted(row.admin), "130px"),
+    "status": (
+        lambda row: status_ring(
+            done=row.onboarding_done,
+            total=row.onboarding_total,
+            percent=row.onboarding_percent,
+            complete=row.onboarding_complete,
+        ),
+        "90px",
+    ),
+    "source_data": (lambda row: source_data_badge(row.source_data), "110px"),
+    "contracts": (lambda row: contract_counts(row.contract_labels), "120px"),
+    "credit_quota": (lambda row: _muted(row.credit_quota), "100px"),
+    "quota_effective": (lambda row: _muted(row.quota_effective), "120px"),
+    "quota_end": (lambda row: _muted(row.quota_end), "120px"),
     "license_expiry": (_expiry, "150px"),
+    "consumption": (lambda row: _muted(row.consumption), "120px"),
+    "created": (lambda row: _muted(row.created), "110px"),
 }
 COLUMNS = [
     Column(c.key, c.label, render=_RENDER[c.key][0], min_width=_RENDER[c.key][1], row_header=c.key == "name")
@@ -115,7 +135,7 @@ def _columns_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.grid(*[option(c) for c in CUSTOMER_COLUMNS], columns="2", spacing="3", width="100%"),
+                    rx.grid(*[option(c) for c in CUSTOMER_COLUMNS], columns="3", spacing="3", width="100%"),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                         rx.button("Save", type="submit"),
@@ -129,7 +149,7 @@ def _columns_dialog() -> rx.Component:
                 reset_on_submit=False,
                 key=CustomersState.visible_columns.join(","),
             ),
-            max_width="520px",
+            max_width="640px",
         ),
         open=CustomersState.columns_dialog_open,
         on_open_change=CustomersState.set_columns_dialog_open,

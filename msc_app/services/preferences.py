@@ -27,12 +27,23 @@ class ListColumn:
 CUSTOMER_COLUMNS: tuple[ListColumn, ...] = (
     ListColumn("name", "Name", locked=True),
     ListColumn("customer_name", "Customer Name"),
-    ListColumn("organization", "Organization"),
+    ListColumn("organization", "Organization", shown_by_default=False),
     ListColumn("products", "Products", locked=True),
     ListColumn("service_plan", "Service Plan", locked=True),
+    ListColumn("edition", "Edition", shown_by_default=False),
+    ListColumn("storage_regions", "Storage Regions", shown_by_default=False),
     ListColumn("tenant_type", "Tenant Type"),
-    ListColumn("storage_regions", "Storage Regions"),
+    ListColumn("tenant_admin", "Tenant Admin", shown_by_default=False),
+    ListColumn("admin", "Admin", shown_by_default=False),
+    ListColumn("status", "Status"),
+    ListColumn("source_data", "Source Data"),
+    ListColumn("contracts", "Contracts"),
+    ListColumn("credit_quota", "Credit Quota", shown_by_default=False),
+    ListColumn("quota_effective", "Quota Effective", shown_by_default=False),
+    ListColumn("quota_end", "Quota End Date", shown_by_default=False),
     ListColumn("license_expiry", "License Expiry"),
+    ListColumn("consumption", "Consumption (90 days)", shown_by_default=False),
+    ListColumn("created", "Created", shown_by_default=False),
 )
 COLUMN_KEYS = tuple(c.key for c in CUSTOMER_COLUMNS)
 LOCKED_COLUMNS = frozenset(c.key for c in CUSTOMER_COLUMNS if c.locked)

@@ -31,6 +31,20 @@ class CustomerRow:
     is_reseller: bool
     is_sandbox: bool
     parent_name: str
+    edition: str = ""
+    tenant_admins: str = ""
+    admin: str = ""
+    onboarding_done: int = 0
+    onboarding_total: int = 0
+    onboarding_percent: int = 100
+    onboarding_complete: bool = True
+    source_data: str = ""
+    contract_labels: list[str] = dataclasses.field(default_factory=list)
+    credit_quota: str = ""
+    quota_effective: str = ""
+    quota_end: str = ""
+    consumption: str = ""
+    created: str = ""
 
 
 EXPIRY_WARNING_DAYS = 30
@@ -44,6 +58,10 @@ def _license_state(expiry: date | None, today: date) -> str:
     return "soon" if expiry <= today + timedelta(days=EXPIRY_WARNING_DAYS) else ""
 
 
+def _date(value: date | None) -> str:
+    return value.strftime("%b %d, %Y") if value else ""
+
+
 def _row(read: CustomerRead, today: date) -> CustomerRow:
     return CustomerRow(
         id=read.id,
@@ -54,11 +72,25 @@ def _row(read: CustomerRead, today: date) -> CustomerRow:
         service_plan=read.service_plan,
         tenant_type=read.tenant_type,
         storage_regions=read.storage_regions,
-        license_expiry=read.license_expiry.strftime("%b %d, %Y") if read.license_expiry else "",
+        license_expiry=_date(read.license_expiry),
         license_state=_license_state(read.license_expiry, today),
         is_reseller=read.kind == "reseller",
         is_sandbox=read.is_sandbox,
         parent_name=read.parent_name,
+        edition=read.edition,
+        tenant_admins=read.tenant_admins,
+        admin=read.admin,
+        onboarding_done=read.onboarding_done,
+        onboarding_total=read.onboarding_total,
+        onboarding_percent=(100 * read.onboarding_done // read.onboarding_total) if read.onboarding_total else 100,
+        onboarding_complete=read.onboarding_complete,
+        source_data=read.source_data,
+        contract_labels=[f"{count} {status}" for status, count in read.contracts.items()],
+        credit_quota=f"{read.credit_quota:,}" if read.credit_quota else "",
+        quota_effective=_date(read.quota_effective_date),
+        quota_end=_date(read.quota_end_date),
+        consumption=f"{read.consumption_90d:,}",
+        created=_date(read.created_at.date()),
     )
 
 

@@ -9,6 +9,13 @@ from sqlmodel import Session, select
 
 from msc_app.models import (
     Account,
+    BillingIngestion,
+    Contract,
+    ContractStatus,
+    IngestionStatus,
+    OnboardingTask,
+    OnboardingTaskKind,
+    TaskStatus,
     AccountKind,
     Product,
     ProductType,
@@ -148,5 +155,15 @@ def seed(session: Session, today: date | None = None) -> World:
     for acc in r1_accounts[:2]:
         session.add(TenantAdminAssignment(user_id=tenant_admin.id, account_id=acc.id))
     world.tenant_admin_customers = [a.name for a in r1_accounts[:2]]
+
+    # Harbor Client 01: onboarding 2 of 5, billing ingestion failed, three contracts (LIST-2 columns).
+    first = r1_accounts[0]
+    for i, kind in enumerate(OnboardingTaskKind):
+        session.add(OnboardingTask(account_id=first.id, kind=kind, status=TaskStatus.DONE if i < 2 else TaskStatus.NOT_STARTED))
+    session.add(BillingIngestion(account_id=first.id, status=IngestionStatus.FAILED))
+    for n, status in enumerate([ContractStatus.ACTIVE, ContractStatus.ACTIVE, ContractStatus.PENDING]):
+        session.add(Contract(account_id=first.id, number=f"E2E-{n}", title=f"Contract {n}", status=status, start_date=today))
+    session.flush()
+    summaries.refresh_list_columns(session=session, account_id=first.id)
     session.flush()
     return world

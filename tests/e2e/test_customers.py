@@ -86,3 +86,26 @@ def test_auth_4_tenant_admin_sees_only_assigned_customers(page: Page, base_url, 
         f"{len(world.tenant_admin_customers)} in your scope"
     )
     assert set(row_names(page)) == set(world.tenant_admin_customers)
+
+
+def test_list_2_status_source_data_and_contracts_columns(page: Page, base_url, world):
+    """LIST-2 / STATUS-1/2 / SOURCE-1 / CONTRACT-1: the onboarding ring with done/total, the
+    source-data health rolled up to the reseller, contract counts by status, '---' when complete."""
+    sign_in(page, base_url, world.distributor_admin, world.password)
+    search = page.get_by_role("searchbox", name="Search customers")
+    search.fill("harbor client 01")
+    search.press("Enter")
+    expect(page.get_by_test_id("customer-total")).to_have_text("1 in your scope")
+    row = page.get_by_test_id("customer-row").first
+    expect(row.get_by_role("progressbar", name="Onboarding progress")).to_be_visible()
+    expect(row).to_contain_text("2/5")
+    expect(row).to_contain_text("Failed")
+    expect(row).to_contain_text("2 Active")
+    expect(row).to_contain_text("1 Pending")
+
+    search.fill("blue harbor")
+    search.press("Enter")
+    reseller = page.get_by_test_id("customer-row").first
+    expect(reseller).to_contain_text("Blue Harbor Resellers")
+    expect(reseller).to_contain_text("Failed")  # its customer's failure, aggregated (SOURCE-1)
+    expect(reseller.get_by_label("Onboarding complete")).to_have_text("---")  # STATUS-2
