@@ -68,11 +68,11 @@ def _switch_cell(row) -> rx.Component:
 
 # Display details per column; which exist and which are default columns: services.preferences.
 _RENDER = {
-    "name": (_name_cell, "200px"),
-    "customer_name": (lambda row: _muted(row.customer_name), "150px"),
+    "name": (_name_cell, "180px"),
+    "customer_name": (lambda row: _muted(row.customer_name), "130px"),
     "organization": (lambda row: _muted(row.organization), "140px"),
-    "products": (lambda row: _muted(row.products), "170px"),
-    "service_plan": (lambda row: _muted(row.service_plan), "150px"),
+    "products": (lambda row: _muted(row.products), "150px"),
+    "service_plan": (lambda row: _muted(row.service_plan), "140px"),
     "edition": (lambda row: _muted(row.edition), "100px"),
     "storage_regions": (lambda row: _muted(row.storage_regions), "130px"),
     "tenant_type": (lambda row: _muted(row.tenant_type), "100px"),
@@ -92,7 +92,7 @@ _RENDER = {
     "credit_quota": (lambda row: _muted(row.credit_quota), "100px"),
     "quota_effective": (lambda row: _muted(row.quota_effective), "120px"),
     "quota_end": (lambda row: _muted(row.quota_end), "120px"),
-    "license_expiry": (_expiry, "150px"),
+    "license_expiry": (_expiry, "140px"),
     "consumption": (lambda row: _muted(row.consumption), "120px"),
     "created": (lambda row: _muted(row.created), "110px"),
 }
