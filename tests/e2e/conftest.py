@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from msc_app.browser import launch_options
 from msc_app.db import session_scope
@@ -34,6 +35,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import build_frontend  # noqa: E402
 
 PORT = build_frontend.BUILD_PORT
+
+# Conditions, not sleeps: a loaded 2-core CI machine gets more time before a wait fails.
+expect.set_options(timeout=15_000)
 
 
 @dataclass
