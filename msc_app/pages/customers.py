@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.data_table import Column, data_table, pager
+from msc_app.components.create_customer import create_customer_dialog
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
 from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.pages.shell import app_page
@@ -180,7 +181,7 @@ def _search_box() -> rx.Component:
                 aria_label="Search customers",
                 type="search",
                 size="3",
-                width="340px",
+                width="280px",
             ),
             rx.cond(
                 CustomersState.search != "",
@@ -231,8 +232,11 @@ def customers_page() -> rx.Component:
             _search_box(),
             _density_picker(),
             _columns_dialog(),
+            rx.cond(CustomersState.is_admin, create_customer_dialog()),
             align="end",
             width="100%",
+            wrap="wrap",
+            spacing="3",
         ),
         rx.card(
             data_table(

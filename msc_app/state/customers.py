@@ -218,6 +218,11 @@ class CustomersState(SessionState):
         self._save_preferences(density=value)
 
     @rx.event
+    def reload(self):
+        """After a change elsewhere (e.g. a customer created): the same view, read again."""
+        return self._refresh()
+
+    @rx.event
     def apply_search(self, form_data: dict):
         self.search = str(form_data.get("search", ""))
         self.page = 1

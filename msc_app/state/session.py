@@ -13,7 +13,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from msc_app.db import session_scope
-from msc_app.models import Account
+from msc_app.models import Account, Role
 from msc_app.services import auth, tenants
 from msc_app.services.permissions import Actor
 
@@ -37,6 +37,7 @@ class SessionState(rx.State):
     in_perspective: bool = False
     perspective_kind: str = ""
     can_switch: bool = False
+    is_admin: bool = False  # a distributor or reseller admin: may create and change customers
 
     def actor(self) -> Actor | None:
         """The actor for this client's session, looked up on the server each time."""
@@ -60,6 +61,7 @@ class SessionState(rx.State):
         self.in_perspective = actor.in_perspective
         self.perspective_kind = actor.kind.value if actor.in_perspective else ""
         self.can_switch = tenants.can_switch(actor)
+        self.is_admin = actor.role == Role.ADMIN
 
     def _forget(self) -> None:
         self.auth_token = ""
@@ -67,7 +69,7 @@ class SessionState(rx.State):
         self.user_name = self.user_email = self.role_label = self.tenant_name = ""
         self.home_tenant_name = self.perspective_kind = ""
         self.home_account_id = self.current_account_id = 0
-        self.in_perspective = self.can_switch = False
+        self.in_perspective = self.can_switch = self.is_admin = False
 
     def _to_sign_in(self):
         path = self.router.url.path or "/"

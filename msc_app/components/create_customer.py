@@ -1,0 +1,166 @@
+"""The Create Customer dialog (CREATE-1): account details, then service details."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from msc_app.components.forms import form_error_banner, form_field
+from msc_app.models import STORAGE_REGIONS, TenantType
+from msc_app.state.customer_create import CreateCustomerState
+
+
+def _error(key: str) -> rx.Var:
+    return CreateCustomerState.errors.get(key, "")
+
+
+def _field_error(key: str) -> rx.Component:
+    message = _error(key)
+    return rx.cond(message != "", rx.text(message, color=rx.color("red", 11), size="2", role="alert"))
+
+
+def _select(
+    *, label: str, name: str, options, default: str = "", placeholder: str = "", error_key: str | None = None
+) -> rx.Component:
+    field_id = f"field-{name}"
+    return rx.box(
+        rx.el.label(label, html_for=field_id, class_name="msc-label"),
+        rx.select.root(
+            rx.select.trigger(id=field_id, placeholder=placeholder, width="100%", aria_label=label),
+            rx.select.content(*options) if isinstance(options, list) else rx.select.content(options),
+            name=name,
+            default_value=default,
+            size="3",
+        ),
+        _field_error(error_key or name),
+        display="flex",
+        flex_direction="column",
+        gap="6px",
+        width="100%",
+    )
+
+
+def _tenant_admin_option(choice) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(name=f"tenant_admin_{choice.value}", aria_label=choice.label),
+            rx.text(choice.label, size="2"),
+            rx.cond(choice.pending, rx.badge("Pending", color_scheme="amber", variant="soft", size="1")),
+            align="center",
+            spacing="2",
+        ),
+        key=choice.value,
+    )
+
+
+def _section(title: str, *children) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="3", as_="h3", color=rx.color("gray", 12)),
+        *children,
+        spacing="3",
+        width="100%",
+    )
+
+
+def create_customer_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("plus", size=16), "Create Customer", size="3", on_click=CreateCustomerState.open_dialog),
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Create Customer"),
+            rx.form(
+                rx.vstack(
+                    form_error_banner(CreateCustomerState.form_error),
+                    _section(
+                        "Account details",
+                        form_field(label="Customer Name", name="customer_name", error=_error("customer_name"), required=True, auto_focus=True),
+                        rx.el.label(
+                            rx.hstack(
+                                rx.checkbox(
+                                    checked=CreateCustomerState.hide_name,
+                                    on_change=CreateCustomerState.set_hide_name,
+                                    aria_label="Hide customer name from the vendor",
+                                ),
+                                rx.text("Hide customer name from the vendor", size="2"),
+                                align="center",
+                                spacing="2",
+                            )
+                        ),
+                        rx.cond(
+                            CreateCustomerState.hide_name,
+                            form_field(
+                                label="Account Name",
+                                name="account_name",
+                                error=_error("account_name"),
+                                hint="The name the vendor sees. It cannot be changed later.",
+                            ),
+                        ),
+                        rx.grid(
+                            form_field(label="Organization Name", name="organization", error=_error("organization")),
+                            form_field(label="Phone Number", name="phone", type="tel", error=_error("phone"), placeholder="+1 415 555 0100"),
+                            columns="2",
+                            spacing="3",
+                            width="100%",
+                        ),
+                        form_field(label="Address", name="address", error=_error("address")),
+                        rx.vstack(
+                            rx.text("Tenant Admins", class_name="msc-label"),
+                            rx.cond(
+                                CreateCustomerState.tenant_admins.length() > 0,
+                                rx.vstack(rx.foreach(CreateCustomerState.tenant_admins, _tenant_admin_option), spacing="1"),
+                                rx.text("No tenant admins yet: invite them from Users.", size="2", color=rx.color("gray", 11)),
+                            ),
+                            _field_error("tenant_admins"),
+                            spacing="1",
+                            width="100%",
+                        ),
+                    ),
+                    rx.separator(),
+                    _section(
+                        "Service details",
+                        rx.grid(
+                            _select(
+                                label="Service Plan",
+                                name="service_plan_id",
+                                options=rx.foreach(CreateCustomerState.plans, lambda p: rx.select.item(p.label, value=p.value)),
+                                placeholder="No product yet",
+                            ),
+                            _select(
+                                label="Tenant Type",
+                                name="tenant_type",
+                                options=[rx.select.item(t.value, value=t.value) for t in TenantType],
+                                default=TenantType.EVALUATION.value,
+                            ),
+                            _select(
+                                label="Storage Region",
+                                name="storage_region",
+                                options=[rx.select.item(r, value=r) for r in STORAGE_REGIONS],
+                                placeholder="Choose a region",
+                                error_key="storage_regions",
+                            ),
+                            form_field(label="Credit Quota", name="credit_quota", type="number", error=_error("credit_quota"), placeholder="0"),
+                            form_field(label="Quota Effective Date", name="quota_effective_date", type="date", error=_error("quota_effective_date")),
+                            form_field(label="Quota End Date", name="quota_end_date", type="date", error=_error("quota_end_date")),
+                            form_field(label="License Expiry Date", name="license_expiry", type="date", error=_error("license_expiry")),
+                            columns="2",
+                            spacing="3",
+                            width="100%",
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                        rx.button("Save", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    padding_top="8px",
+                ),
+                on_submit=CreateCustomerState.submit,
+                reset_on_submit=False,
+            ),
+            max_width="720px",
+        ),
+        open=CreateCustomerState.open,
+        on_open_change=CreateCustomerState.set_open,
+    )
