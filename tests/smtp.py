@@ -29,17 +29,26 @@ class CollectingHandler:
     def __init__(self):
         self.received: list[Received] = []
         self.arrived = threading.Event()
+        self._changed = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
-        self.received.append(
-            Received(
-                mail_from=envelope.mail_from,
-                rcpt_tos=list(envelope.rcpt_tos),
-                message=message_from_bytes(envelope.content, policy=policy.default),
+        with self._changed:
+            self.received.append(
+                Received(
+                    mail_from=envelope.mail_from,
+                    rcpt_tos=list(envelope.rcpt_tos),
+                    message=message_from_bytes(envelope.content, policy=policy.default),
+                )
             )
-        )
-        self.arrived.set()
+            self.arrived.set()
+            self._changed.notify_all()
         return "250 Message accepted for delivery"
+
+    def wait_for_mail_to(self, address: str, timeout: float) -> list[Received]:
+        """The messages for ``address``, waiting up to ``timeout`` seconds for the first one."""
+        with self._changed:
+            self._changed.wait_for(lambda: any(address in m.rcpt_tos for m in self.received), timeout=timeout)
+            return [m for m in self.received if address in m.rcpt_tos]
 
 
 @dataclass

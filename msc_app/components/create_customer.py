@@ -62,10 +62,21 @@ def _section(title: str, *children) -> rx.Component:
 
 
 def create_customer_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(
-            rx.button(rx.icon("plus", size=16), "Create Customer", size="3", on_click=CreateCustomerState.open_dialog),
+    """The button and its dialog; the dialog opens through the state, which loads the choices first."""
+    return rx.fragment(
+        rx.button(
+            rx.icon("plus", size=16),
+            "Create Customer",
+            size="3",
+            on_click=CreateCustomerState.open_dialog,
+            aria_haspopup="dialog",
         ),
+        _dialog(),
+    )
+
+
+def _dialog() -> rx.Component:
+    return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Create Customer"),
             rx.form(

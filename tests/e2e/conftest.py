@@ -158,6 +158,21 @@ def app_server(frontend_build, smtp_server, tmp_path_factory, worker_id):
     stop_server(server)
 
 
+@pytest.fixture(scope="module")
+def private_server(frontend_build, smtp_server, tmp_path_factory, worker_id):
+    """The seeded world on a server of its own, for tests that change it (creating customers
+    would change the counts the other tests of the shared server check)."""
+    directory = tmp_path_factory.mktemp("private")
+    db_url = _fresh_database(directory)
+    with session_scope(db_url) as session:
+        world = seed_module.seed(session)
+    host = free_loopback_host(200, _worker_index(worker_id))
+    server = start_server(host=host, db_url=db_url, log_path=directory / "server.log", smtp_port=smtp_server.port)
+    server.world = world
+    yield server
+    stop_server(server)
+
+
 @pytest.fixture
 def empty_server(frontend_build, tmp_path, worker_id):
     """A second app on an empty database, for first-run tests."""

@@ -1,4 +1,7 @@
-"""The Create Customer dialog in real Chromium (CREATE-1, CREATE-2, CREATE-3, EMAIL-1)."""
+"""The Create Customer dialog in real Chromium (CREATE-1, CREATE-2, CREATE-3, EMAIL-1).
+
+These tests create customers, so they run on a server of their own (``private_server``).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ def _open(page: Page):
     return dialog
 
 
-def test_create_2_errors_next_to_fields_and_nothing_saved(page: Page, base_url, world):
+def test_create_2_errors_next_to_fields_and_nothing_saved(page: Page, private_server):
     """CREATE-2: each error is shown next to its field, and nothing is saved."""
+    base_url, world = private_server.base_url, private_server.world
     sign_in(page, base_url, world.reseller_admin, world.password)
     total = page.get_by_test_id("customer-total").inner_text()
     dialog = _open(page)
@@ -37,9 +41,10 @@ def test_create_2_errors_next_to_fields_and_nothing_saved(page: Page, base_url, 
     expect(page.get_by_test_id("customer-total")).to_have_text(total)
 
 
-def test_create_1_hidden_name_creates_customer_and_emails_the_admin(page: Page, base_url, world, smtp_server):
+def test_create_1_hidden_name_creates_customer_and_emails_the_admin(page: Page, private_server, smtp_server):
     """CREATE-1/CREATE-3/EMAIL-1: hiding the name reveals Account Name; Save adds the customer
     to the list under its account name, and the creating admin gets a confirmation email."""
+    base_url, world = private_server.base_url, private_server.world
     sign_in(page, base_url, world.reseller_admin, world.password)
     dialog = _open(page)
     expect(dialog.get_by_role("textbox", name="Account Name")).to_have_count(0)
@@ -58,22 +63,23 @@ def test_create_1_hidden_name_creates_customer_and_emails_the_admin(page: Page, 
     assert row_names(page) == ["LAKE-0042"]
     expect(page.get_by_test_id("customer-row").first).to_contain_text("Lakeside Veterinary Clinic")
 
-    assert smtp_server.handler.arrived.wait(timeout=30)
-    mails = [m for m in smtp_server.received if world.reseller_admin in m.rcpt_tos]
+    mails = smtp_server.handler.wait_for_mail_to(world.reseller_admin, timeout=30)
     assert mails, "no confirmation email reached the creating admin"
     assert "LAKE-0042" in mails[-1].message["Subject"] or "Lakeside" in mails[-1].message["Subject"]
 
 
-def test_create_1_only_admins_see_create_customer(page: Page, base_url, world):
+def test_create_1_only_admins_see_create_customer(page: Page, private_server):
     """CREATE-1 / AUTH-4: a tenant admin may not create customers, so the control is absent."""
+    base_url, world = private_server.base_url, private_server.world
     sign_in(page, base_url, world.tenant_admin, world.password)
     expect(page.get_by_test_id("customer-row").first).to_be_visible()
     expect(page.get_by_role("button", name="Create Customer")).to_have_count(0)
 
 
-def test_create_2_storage_region_is_required_with_a_product(page: Page, base_url, world):
+def test_create_2_storage_region_is_required_with_a_product(page: Page, private_server):
     """CREATE-2: choosing a service plan (a first product) needs a storage region; the message
     sits under the Storage Region field."""
+    base_url, world = private_server.base_url, private_server.world
     sign_in(page, base_url, world.reseller_admin, world.password)
     dialog = _open(page)
     dialog.get_by_role("textbox", name="Customer Name").fill("Region Check Ltd")

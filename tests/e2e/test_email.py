@@ -18,9 +18,8 @@ def test_email_1_running_app_delivers_queued_mail_over_smtp(app_server, smtp_ser
         mail = outbox.queue_email(
             session=session, to="ops@e2e.example", subject="Customer created: Harbor Client 01", body="Hello"
         )
-    assert smtp_server.handler.arrived.wait(timeout=30), "the app's sender delivered nothing"
-    delivered = [m for m in smtp_server.received if "ops@e2e.example" in m.rcpt_tos]
-    assert len(delivered) == 1
+    delivered = smtp_server.handler.wait_for_mail_to("ops@e2e.example", timeout=30)
+    assert len(delivered) == 1, "the app's sender delivered nothing (or more than once)"
     assert delivered[0].message["Subject"] == "Customer created: Harbor Client 01"
 
     def sent() -> bool:
