@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.forms import form_error_banner, form_field
+from msc_app.components.forms import dialog_actions, form_error_banner, form_field
 from msc_app.models import STORAGE_REGIONS, TenantType
 from msc_app.state.customer_create import CreateCustomerState
 
@@ -158,12 +158,7 @@ def _dialog() -> rx.Component:
                             width="100%",
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Save", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
+                    dialog_actions(),
                     spacing="4",
                     padding_top="8px",
                 ),

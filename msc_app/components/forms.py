@@ -58,3 +58,13 @@ def form_error_banner(message: rx.Var) -> rx.Component:
         message != "",
         rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
     )
+
+
+def dialog_actions(*, submit_label: str = "Save") -> rx.Component:
+    """A dialog form's footer: Cancel closes without saving, the submit button saves."""
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        rx.button(submit_label, type="submit"),
+        justify="end",
+        width="100%",
+    )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.data_table import Column, data_table, pager
 from msc_app.components.create_customer import create_customer_dialog
+from msc_app.components.data_table import Column, data_table, pager
+from msc_app.components.forms import dialog_actions
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
-from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.pages.shell import app_page
+from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.state.customers import CustomersState
 from msc_app.state.tenants import TenantSwitchState
+
 
 def _muted(text) -> rx.Component:
     return rx.cond(text != "", rx.text(text, size="2"), rx.text("—", size="2", color=rx.color("gray", 9)))
@@ -137,12 +139,7 @@ def _columns_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.grid(*[option(c) for c in CUSTOMER_COLUMNS], columns="3", spacing="3", width="100%"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Save", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
+                    dialog_actions(),
                     spacing="4",
                     padding_top="12px",
                 ),
