@@ -96,6 +96,31 @@ def record(
     return event
 
 
+def record_update(
+    *,
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    account_id: int | None,
+    before: Mapping,
+    after: Mapping,
+) -> AuditEvent:
+    """An update's audit event: only the fields that changed, before and after."""
+    before_changed, after_changed = changes(before, after)
+    return record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        account_id=account_id,
+        before=before_changed,
+        after=after_changed,
+    )
+
+
 def list_events(
     *, session: Session, actor: Actor, account_id: int, limit: int = DEFAULT_LIMIT
 ) -> list[AuditEventRead]:

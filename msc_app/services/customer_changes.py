@@ -586,16 +586,15 @@ def update_customer(
         summaries.refresh_tenant_admins(session=session, account_id=account.id)
     session.flush()
     session.refresh(account)
-    before_changed, after_changed = audit.changes(before, snapshot(session, account))
-    audit.record(
+    audit.record_update(
         session=session,
         actor=actor,
         action="customer.update",
         entity_type="customer",
         entity_id=account.id,
         account_id=account.id,
-        before=before_changed,
-        after=after_changed,
+        before=before,
+        after=snapshot(session, account),
     )
     session.flush()
     return account

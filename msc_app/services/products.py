@@ -364,16 +364,15 @@ def update_product(*, session: Session, actor: Actor, product_id: int, data: Pro
     session.add(product)
     session.flush()
     summaries.refresh_account_summary(session=session, account_id=account.id)
-    before_changed, after_changed = audit.changes(before, snapshot(product))
-    audit.record(
+    audit.record_update(
         session=session,
         actor=actor,
         action="product.update",
         entity_type="product",
         entity_id=product.id,
         account_id=account.id,
-        before=before_changed,
-        after=after_changed,
+        before=before,
+        after=snapshot(product),
     )
     session.flush()
     return product

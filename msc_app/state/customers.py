@@ -117,8 +117,8 @@ class CustomersState(SessionState):
     def last_row_number(self) -> int:
         return min(self.total, self.page * self.page_size)
 
-    def _load(self):
-        actor = self.actor()
+    def _load(self, actor=None):
+        actor = actor or self.actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -178,15 +178,13 @@ class CustomersState(SessionState):
         self.descending = query.descending
         self.page = query.page
         self.loaded = False
-        redirect = self._load()
+        actor = self.actor()
+        redirect = self._load(actor)
         if redirect is None:
-            self._load_preferences()
+            self._load_preferences(actor)
         return redirect
 
-    def _load_preferences(self) -> None:
-        actor = self.actor()
-        if actor is None:
-            return
+    def _load_preferences(self, actor) -> None:
         with session_scope() as session:
             prefs = preferences.list_preferences(session=session, actor=actor)
         self.visible_columns = list(prefs.columns)
