@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.forms import dialog_actions, form_error_banner, form_field
+from msc_app.components.customer_form import form_section as _section
+from msc_app.components.customer_form import tenant_admin_option as _tenant_admin_option
+from msc_app.components.forms import dialog_actions, field_error, form_error_banner, form_field
 from msc_app.models import STORAGE_REGIONS, TenantType
 from msc_app.state.customer_create import CreateCustomerState
 
@@ -14,8 +16,7 @@ def _error(key: str) -> rx.Var:
 
 
 def _field_error(key: str) -> rx.Component:
-    message = _error(key)
-    return rx.cond(message != "", rx.text(message, color=rx.color("red", 11), size="2", role="alert"))
+    return field_error(_error(key))
 
 
 def _select(
@@ -35,28 +36,6 @@ def _select(
         display="flex",
         flex_direction="column",
         gap="6px",
-        width="100%",
-    )
-
-
-def _tenant_admin_option(choice) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.checkbox(name=f"tenant_admin_{choice.value}", aria_label=choice.label),
-            rx.text(choice.label, size="2"),
-            rx.cond(choice.pending, rx.badge("Pending", color_scheme="amber", variant="soft", size="1")),
-            align="center",
-            spacing="2",
-        ),
-        key=choice.value,
-    )
-
-
-def _section(title: str, *children) -> rx.Component:
-    return rx.vstack(
-        rx.heading(title, size="3", as_="h3", color=rx.color("gray", 12)),
-        *children,
-        spacing="3",
         width="100%",
     )
 
@@ -118,7 +97,7 @@ def _dialog() -> rx.Component:
                             rx.text("Tenant Admins", class_name="msc-label"),
                             rx.cond(
                                 CreateCustomerState.tenant_admins.length() > 0,
-                                rx.vstack(rx.foreach(CreateCustomerState.tenant_admins, _tenant_admin_option), spacing="1"),
+                                rx.vstack(rx.foreach(CreateCustomerState.tenant_admins, lambda c: _tenant_admin_option(c)), spacing="1"),
                                 rx.text("No tenant admins yet: invite them from Users.", size="2", color=rx.color("gray", 11)),
                             ),
                             _field_error("tenant_admins"),

@@ -16,11 +16,14 @@ def form_field(
     required: bool = False,
     auto_focus: bool = False,
     hint: str = "",
+    default_value: rx.Var | str | None = None,
+    read_only: rx.Var | bool = False,
 ) -> rx.Component:
     """A labelled input; ``error`` (a Var) appears under it in red and marks it invalid."""
     field_id = f"field-{name}"
     error_id = f"{field_id}-error"
     error_var = rx.Var.create(error)
+    extra = {} if default_value is None else {"default_value": default_value}
     return rx.box(
         rx.el.label(
             label,
@@ -35,11 +38,13 @@ def form_field(
             auto_complete=autocomplete,
             required=required,
             auto_focus=auto_focus,
+            read_only=read_only,
             size="3",
             width="100%",
             aria_invalid=rx.cond(error_var != "", "true", "false"),
             aria_describedby=error_id,
             color_scheme=rx.cond(error_var != "", "red", "indigo"),
+            **extra,
         ),
         rx.cond(
             error_var != "",
@@ -60,11 +65,16 @@ def form_error_banner(message: rx.Var) -> rx.Component:
     )
 
 
-def dialog_actions(*, submit_label: str = "Save") -> rx.Component:
+def dialog_actions(*, submit_label: str = "Save", disabled: rx.Var | bool = False) -> rx.Component:
     """A dialog form's footer: Cancel closes without saving, the submit button saves."""
     return rx.hstack(
         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-        rx.button(submit_label, type="submit"),
+        rx.button(submit_label, type="submit", disabled=disabled),
         justify="end",
         width="100%",
     )
+
+
+def field_error(message: rx.Var) -> rx.Component:
+    """An error under a field that is not a plain input (checkbox groups, selects)."""
+    return rx.cond(message != "", rx.text(message, color=rx.color("red", 11), size="2", role="alert"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.create_customer import create_customer_dialog
+from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
 from msc_app.components.data_table import Column, data_table, pager
 from msc_app.components.forms import dialog_actions
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
 from msc_app.pages.shell import app_page
 from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.state.customers import CustomersState
+from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
 from msc_app.state.tenants import TenantSwitchState
 
 
@@ -50,22 +52,87 @@ def _name_cell(row) -> rx.Component:
     )
 
 
-def _switch_cell(row) -> rx.Component:
-    return rx.cond(
+def _may_switch(row) -> rx.Var:
+    return (
         CustomersState.can_switch
         & (row.id != CustomersState.home_account_id)
-        & (row.id != CustomersState.current_account_id),
+        & (row.id != CustomersState.current_account_id)
+    )
+
+
+def _may_change(row) -> rx.Var:
+    """Edit and Delete apply to tenants below the one the admin works as (the server decides again)."""
+    return CustomersState.is_admin & (row.id != CustomersState.current_account_id)
+
+
+def _row_actions(row) -> rx.Component:
+    """TENANT-1 switcher, LIST-2 settings gear, LIST-8 More options."""
+    return rx.hstack(
         rx.tooltip(
-            rx.icon_button(
-                rx.icon("arrow-right-left", size=16),
-                variant="ghost",
-                color_scheme="gray",
-                aria_label=f"Switch to {row.name}",
-                data_testid="switch-tenant",
-                on_click=TenantSwitchState.switch_into(row.id),
+            rx.link(
+                rx.icon_button(rx.icon("settings", size=16), variant="ghost", color_scheme="gray", tab_index=-1),
+                href=f"/customers/{row.id}",
+                aria_label=f"Open {row.name}",
+                data_testid="customer-settings",
             ),
-            content="Switch to this tenant",
+            content="Open the details page",
         ),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("ellipsis", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label=f"More options for {row.name}",
+                    data_testid="row-more-options",
+                ),
+            ),
+            rx.menu.content(
+                rx.cond(
+                    _may_change(row),
+                    rx.fragment(
+                        rx.menu.item(rx.icon("pencil", size=14), "Edit", on_select=EditCustomerState.open_for(row.id)),
+                        rx.menu.item(
+                            rx.icon("trash-2", size=14),
+                            "Delete",
+                            color_scheme="red",
+                            on_select=DeleteCustomerState.open_for(row.id),
+                        ),
+                    ),
+                ),
+                rx.cond(
+                    _may_switch(row),
+                    rx.menu.item(
+                        rx.icon("arrow-right-left", size=14),
+                        "Switch to tenant",
+                        on_select=TenantSwitchState.switch_into(row.id),
+                    ),
+                ),
+                rx.menu.item(
+                    rx.icon("file-text", size=14),
+                    "View contracts",
+                    on_select=rx.redirect(f"/contracts?account={row.id}"),
+                ),
+                size="2",
+            ),
+        ),
+        rx.cond(
+            _may_switch(row),
+            rx.tooltip(
+                rx.icon_button(
+                    rx.icon("arrow-right-left", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label=f"Switch to {row.name}",
+                    data_testid="switch-tenant",
+                    on_click=TenantSwitchState.switch_into(row.id),
+                ),
+                content="Switch to this tenant",
+            ),
+        ),
+        spacing="3",
+        align="center",
+        justify="end",
     )
 
 
@@ -242,7 +309,7 @@ def customers_page() -> rx.Component:
                 rows=CustomersState.rows,
                 row_props=lambda row: {"key": row.id, "data_testid": "customer-row", "align": "center"},
                 density=CustomersState.density,
-                trailing=(("Actions", _switch_cell),),
+                trailing=(("Actions", _row_actions),),
                 sort=CustomersState.sort,
                 descending=CustomersState.descending,
                 on_sort=CustomersState.sort_by,
@@ -262,6 +329,8 @@ def customers_page() -> rx.Component:
             width="100%",
             size="2",
         ),
+        edit_customer_dialog(),
+        delete_customer_dialog(),
         spacing="5",
         width="100%",
     )

@@ -10,9 +10,10 @@ from msc_app.db import session_scope
 from msc_app.models import Role, UserStatus
 from msc_app.services import customer_changes, products
 from msc_app.services.customer_changes import CustomerCreate
-from msc_app.services.errors import DomainError, ValidationError
+from msc_app.services.errors import DomainError
 from msc_app.services.forms import parse_form
 from msc_app.state.customers import CustomersState
+from msc_app.state.form_errors import checked_ids, form_errors
 from msc_app.state.session import SessionState
 
 _TEXT_FIELDS = (
@@ -84,23 +85,14 @@ class CreateCustomerState(SessionState):
             values["account_name"] = ""
         region = str(form_data.get("storage_region", "") or "")
         values["storage_regions"] = [region] if region else []
-        values["tenant_admin_user_ids"] = [
-            key.removeprefix("tenant_admin_") for key, value in form_data.items()
-            if key.startswith("tenant_admin_") and value in ("on", True, "true")
-        ]
+        values["tenant_admin_user_ids"] = checked_ids(form_data, "tenant_admin_")
         try:
             data = parse_form(CustomerCreate, values)
             with session_scope() as session:
                 account = customer_changes.create_customer(session=session, actor=actor, data=data)
                 name = account.name
-        except ValidationError as exc:
-            self.errors = {("tenant_admins" if k == "tenant_admin_user_ids" else k): v for k, v in exc.errors.items()}
-            return
         except DomainError as exc:
-            if exc.field:
-                self.errors = {exc.field: exc.message}
-            else:
-                self.form_error = exc.message
+            self.errors, self.form_error = form_errors(exc)
             return
         self.open = False
         return [CustomersState.reload, rx.toast.success(f"Customer {name} created. A confirmation email is on its way.")]

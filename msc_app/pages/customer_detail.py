@@ -1,0 +1,200 @@
+"""/customers/<id>: account details with Edit (DETAIL-1, EDIT-1) and the customer's Activity (audit trail)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
+from msc_app.pages.shell import app_page
+from msc_app.state.customer_detail import CustomerDetailState
+from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
+
+S = CustomerDetailState
+
+
+def _fact(label: str, value) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 10), weight="medium"),
+        rx.cond(value != "", rx.text(value, size="2"), rx.text("—", size="2", color=rx.color("gray", 9))),
+        spacing="1",
+        align="start",
+    )
+
+
+def _tenant_admins() -> rx.Component:
+    return rx.vstack(
+        rx.text("Tenant Admins", size="1", color=rx.color("gray", 10), weight="medium"),
+        rx.cond(
+            S.tenant_admins.length() > 0,
+            rx.vstack(rx.foreach(S.tenant_admins, lambda a: rx.text(a, size="2")), spacing="1"),
+            rx.text("—", size="2", color=rx.color("gray", 9)),
+        ),
+        spacing="1",
+        align="start",
+    )
+
+
+def _account_details() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Account Details", size="4", as_="h2"),
+                rx.spacer(),
+                rx.cond(
+                    S.can_edit | (S.is_sandbox & S.is_admin),
+                    rx.button(
+                        rx.icon("pencil", size=14),
+                        "Edit",
+                        variant="soft",
+                        size="2",
+                        on_click=EditCustomerState.open_for(S.account_id),
+                        aria_label="Edit account details",
+                    ),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.grid(
+                _fact("Name", S.name),
+                _fact("Customer Name", S.customer_name),
+                _fact("Organization", S.organization),
+                _fact("Phone Number", S.phone),
+                _fact("Address", S.address),
+                _tenant_admins(),
+                columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                spacing="5",
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def _event(row) -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            rx.icon("history", size=16, color=rx.color("indigo", 10)),
+            padding="6px",
+            border_radius="50%",
+            background=rx.color("indigo", 3),
+        ),
+        rx.vstack(
+            rx.hstack(
+                rx.text(row.what, weight="medium", size="2"),
+                rx.text("by", size="2", color=rx.color("gray", 10)),
+                rx.text(row.who, size="2"),
+                rx.cond(
+                    row.perspective != "",
+                    rx.badge(f"as {row.perspective}", variant="soft", color_scheme="violet", size="1"),
+                ),
+                spacing="1",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.foreach(row.changes, lambda line: rx.text(line, size="1", color=rx.color("gray", 11))),
+            rx.text(row.when, size="1", color=rx.color("gray", 10)),
+            spacing="1",
+            align="start",
+        ),
+        spacing="3",
+        align="start",
+        key=row.id,
+        data_testid="activity-event",
+        width="100%",
+    )
+
+
+def _activity() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Activity", size="4", as_="h2"),
+            rx.cond(
+                S.activity.length() > 0,
+                rx.vstack(rx.foreach(S.activity, _event), spacing="4", width="100%"),
+                rx.text("No activity recorded yet.", size="2", color=rx.color("gray", 11)),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        aria_label="Activity",
+    )
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=14), rx.text("Customers", size="2"), spacing="1", align="center"),
+                href="/customers",
+                color=rx.color("gray", 11),
+            ),
+            rx.hstack(
+                rx.heading(S.display_name, size="7", as_="h1"),
+                rx.cond(S.is_reseller, rx.badge("Reseller", color_scheme="violet", variant="soft")),
+                rx.cond(S.is_sandbox, rx.badge("Sandbox", color_scheme="amber", variant="soft")),
+                spacing="3",
+                align="center",
+            ),
+            rx.text(
+                rx.cond(S.parent_name != "", f"Under {S.parent_name} · ", ""),
+                f"Created {S.created}",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.cond(
+            S.can_delete,
+            rx.button(
+                rx.icon("trash-2", size=14),
+                "Delete",
+                variant="soft",
+                color_scheme="red",
+                on_click=DeleteCustomerState.open_for(S.account_id),
+            ),
+        ),
+        width="100%",
+        align="end",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("search-x", size=32, color=rx.color("gray", 9)),
+            rx.heading("Customer not found", size="5", as_="h1"),
+            rx.text("It does not exist, or it is not in your scope.", color=rx.color("gray", 11)),
+            rx.link("Back to customers", href="/customers"),
+            align="center",
+            spacing="2",
+        ),
+        padding="64px",
+        width="100%",
+    )
+
+
+@app_page(route="/customers/[customer_id]", title="Customer", on_load=[CustomerDetailState.on_load])
+def customer_detail_page() -> rx.Component:
+    return rx.cond(
+        S.loaded,
+        rx.cond(
+            S.found,
+            rx.vstack(
+                _header(),
+                _account_details(),
+                _activity(),
+                edit_customer_dialog(),
+                delete_customer_dialog(),
+                spacing="5",
+                width="100%",
+            ),
+            _not_found(),
+        ),
+        rx.center(rx.spinner(size="3"), padding="64px", width="100%"),
+    )

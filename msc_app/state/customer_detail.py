@@ -1,0 +1,159 @@
+"""/customers/<id>: the customer's account details (DETAIL-1) and its Activity (audit trail)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from msc_app.db import session_scope
+from msc_app.services import audit
+from msc_app.services.customer_details import get_customer
+from msc_app.services.errors import NotFound
+from msc_app.state.session import SessionState
+
+ACTION_LABELS = {
+    "customer.create": "Created the customer",
+    "customer.update": "Edited the account details",
+    "customer.delete": "Deleted a customer",
+    "product.create": "Added a product",
+    "product.update": "Edited a product",
+    "product.delete": "Deleted a product",
+    "product.suspend": "Suspended a product",
+    "product.activate": "Activated a product",
+    "tenant.switch": "Switched into this tenant",
+    "tenant.switch_back": "Switched back from this tenant",
+    "onboarding.start": "Started an onboarding task",
+    "onboarding.complete": "Completed an onboarding task",
+}
+FIELD_LABELS = {
+    "customer_name": "Customer Name",
+    "organization": "Organization",
+    "address": "Address",
+    "phone": "Phone Number",
+    "tenant_admin_user_ids": "Tenant Admins",
+    "status": "Status",
+    "service_plan_id": "Service Plan",
+    "tenant_type": "Tenant Type",
+    "storage_regions": "Storage Regions",
+    "credit_quota": "Credit Quota",
+    "user_count": "User Count",
+    "preserved_user_count": "Preserved User Count",
+}
+_HIDDEN_FIELDS = {"version"}
+
+
+@dataclasses.dataclass
+class ActivityRow:
+    id: int
+    when: str
+    who: str
+    what: str
+    perspective: str
+    changes: list[str] = dataclasses.field(default_factory=list)
+
+
+def _show(value) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _changes(before: dict | None, after: dict | None) -> list[str]:
+    """'Customer Name: Old → New' for each field an update changed."""
+    if not before or not after:
+        return []
+    lines = []
+    for key in after:
+        if key in _HIDDEN_FIELDS or before.get(key) == after.get(key):
+            continue
+        label = FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
+        lines.append(f"{label}: {_show(before.get(key))} → {_show(after.get(key))}")
+    return lines
+
+
+def activity_row(event: audit.AuditEventRead) -> ActivityRow:
+    return ActivityRow(
+        id=event.id,
+        when=event.at.strftime("%b %d, %Y %H:%M UTC"),
+        who=event.actor_name or event.actor_email or "System",
+        what=ACTION_LABELS.get(event.action, event.action),
+        perspective=event.perspective_name,
+        changes=_changes(event.before, event.after),
+    )
+
+
+class CustomerDetailState(SessionState):
+    loaded: bool = False
+    found: bool = False
+    account_id: int = 0
+    name: str = ""
+    display_name: str = ""
+    customer_name: str = ""
+    organization: str = ""
+    phone: str = ""
+    address: str = ""
+    parent_name: str = ""
+    is_reseller: bool = False
+    is_sandbox: bool = False
+    hide_name: bool = False
+    created: str = ""
+    tenant_admins: list[str] = []
+    can_edit: bool = False
+    can_delete: bool = False
+    activity: list[ActivityRow] = []
+
+    def _customer_id(self) -> int:
+        # /customers/<id>: the id is only which customer to ask the scoped service for.
+        raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return 0
+
+    def _load(self):
+        actor = self.actor()
+        if actor is None:
+            self._forget()
+            return self._to_sign_in()
+        self.loaded = False
+        try:
+            with session_scope() as session:
+                detail = get_customer(session=session, actor=actor, account_id=self._customer_id())
+                events = audit.list_events(session=session, actor=actor, account_id=detail.id)
+        except NotFound:
+            self.found = False
+            self.loaded = True
+            self.activity = []
+            return None
+        self.found = True
+        self.account_id = detail.id
+        self.name = detail.name
+        self.display_name = detail.display_name
+        self.customer_name = detail.customer_name
+        self.organization = detail.organization
+        self.phone = detail.phone
+        self.address = detail.address
+        self.parent_name = detail.parent_name
+        self.is_reseller = detail.kind == "reseller"
+        self.is_sandbox = detail.is_sandbox
+        self.hide_name = detail.hide_name
+        self.created = detail.created_at.strftime("%b %d, %Y")
+        self.tenant_admins = [
+            f"{a.name} <{a.email}>" + (" (pending)" if a.pending else "") for a in detail.tenant_admins
+        ]
+        self.can_edit = detail.can_edit
+        self.can_delete = detail.can_delete
+        self.activity = [activity_row(e) for e in events]
+        self.loaded = True
+        return None
+
+    @rx.event
+    def on_load(self):
+        return self._load()
+
+    @rx.event
+    def reload(self):
+        return self._load()
