@@ -3,7 +3,7 @@
 import reflex as rx
 
 from msc_app.mail_sender import outbox_sender
-from msc_app.pages import customers, index, signin  # noqa: F401  (registers the routes)
+from msc_app.pages import contracts, customer_detail, customers, index, signin  # noqa: F401  (registers the routes)
 
 app = rx.App(
     stylesheets=["/msc.css"],

@@ -74,7 +74,7 @@ def top_bar() -> rx.Component:
         rx.hstack(
             rx.link(logo(size="4"), href="/customers", underline="none", color="inherit"),
             rx.el.nav(
-                rx.hstack(_nav_link("Customers", "/customers", "users"), spacing="1"),
+                rx.hstack(_nav_link("Customers", "/customers", "users"), _nav_link("Contracts", "/contracts", "file-text"), spacing="1"),
                 aria_label="Main",
             ),
             rx.spacer(),

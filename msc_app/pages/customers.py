@@ -6,12 +6,16 @@ import reflex as rx
 
 from msc_app.components.create_customer import create_customer_dialog
 from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
+from msc_app.components.contracts import contracts_popover
+from msc_app.components.onboarding import task_list_dialog
 from msc_app.components.data_table import Column, data_table, pager
 from msc_app.components.forms import dialog_actions
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
 from msc_app.pages.shell import app_page
 from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
+from msc_app.state.contracts import ContractPreviewState
 from msc_app.state.customers import CustomersState
+from msc_app.state.onboarding import OnboardingState
 from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
 from msc_app.state.tenants import TenantSwitchState
 
@@ -136,6 +140,65 @@ def _row_actions(row) -> rx.Component:
     )
 
 
+def _status_cell(row) -> rx.Component:
+    """STATUS-1/2: the progress ring opens the onboarding task list; --- once complete."""
+    ring = status_ring(
+        done=row.onboarding_done,
+        total=row.onboarding_total,
+        percent=row.onboarding_percent,
+        complete=row.onboarding_complete,
+    )
+    return rx.cond(
+        row.onboarding_complete,
+        ring,
+        rx.button(
+            ring,
+            variant="ghost",
+            color_scheme="gray",
+            size="1",
+            height="auto",
+            padding="4px",
+            aria_label=f"Onboarding tasks of {row.name}",
+            data_testid="onboarding-trigger",
+            on_click=OnboardingState.open_for(row.id),
+        ),
+    )
+
+
+def _contracts_cell(row) -> rx.Component:
+    """CONTRACT-1: the counts by status open a pop-up with up to three contracts."""
+    return rx.cond(
+        row.contract_labels.length() > 0,
+        contracts_popover(
+            trigger=contract_counts(row.contract_labels),
+            items=ContractPreviewState.items,
+            total=ContractPreviewState.total,
+            account_id=ContractPreviewState.account_id,
+            account_name=ContractPreviewState.account_name,
+            loading=ContractPreviewState.loading,
+            error=ContractPreviewState.error,
+            on_open_change=lambda is_open: ContractPreviewState.toggle(row.id, is_open),
+            trigger_label=f"Contracts of {row.name}",
+        ),
+        contract_counts(row.contract_labels),
+    )
+
+
+def _onboarding_dialog() -> rx.Component:
+    return task_list_dialog(
+        customer_name=OnboardingState.customer_name,
+        tasks=OnboardingState.tasks,
+        done=OnboardingState.done,
+        total=OnboardingState.total,
+        can_change=OnboardingState.can_change,
+        on_start=OnboardingState.start,
+        on_complete=OnboardingState.complete,
+        open=OnboardingState.open,
+        on_open_change=OnboardingState.set_open,
+        error=OnboardingState.error,
+    )
+
+
 # Display details per column; which exist and which are default columns: services.preferences.
 _RENDER = {
     "name": (_name_cell, "180px"),
@@ -148,17 +211,9 @@ _RENDER = {
     "tenant_type": (lambda row: _muted(row.tenant_type), "100px"),
     "tenant_admin": (lambda row: _muted(row.tenant_admins), "140px"),
     "admin": (lambda row: _muted(row.admin), "130px"),
-    "status": (
-        lambda row: status_ring(
-            done=row.onboarding_done,
-            total=row.onboarding_total,
-            percent=row.onboarding_percent,
-            complete=row.onboarding_complete,
-        ),
-        "90px",
-    ),
+    "status": (_status_cell, "90px"),
     "source_data": (lambda row: source_data_badge(row.source_data), "110px"),
-    "contracts": (lambda row: contract_counts(row.contract_labels), "120px"),
+    "contracts": (_contracts_cell, "120px"),
     "credit_quota": (lambda row: _muted(row.credit_quota), "100px"),
     "quota_effective": (lambda row: _muted(row.quota_effective), "120px"),
     "quota_end": (lambda row: _muted(row.quota_end), "120px"),
@@ -331,6 +386,7 @@ def customers_page() -> rx.Component:
         ),
         edit_customer_dialog(),
         delete_customer_dialog(),
+        _onboarding_dialog(),
         spacing="5",
         width="100%",
     )

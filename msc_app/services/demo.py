@@ -1075,7 +1075,7 @@ class _Generator:
                 "at": c.created_at,
                 "actor_user_id": self.admin.id,
                 "perspective_account_id": None if c.parent == 0 else self.reseller_ids[c.parent],
-                "action": "create",
+                "action": "customer.create",
                 "entity_type": "customer",
                 "entity_id": c.id,
                 "account_id": c.id,

@@ -23,8 +23,8 @@ ACTION_LABELS = {
     "product.activate": "Activated a product",
     "tenant.switch": "Switched into this tenant",
     "tenant.switch_back": "Switched back from this tenant",
-    "onboarding.start": "Started an onboarding task",
-    "onboarding.complete": "Completed an onboarding task",
+    "onboarding_task.start": "Started an onboarding task",
+    "onboarding_task.complete": "Completed an onboarding task",
 }
 FIELD_LABELS = {
     "customer_name": "Customer Name",
@@ -74,12 +74,18 @@ def _changes(before: dict | None, after: dict | None) -> list[str]:
     return lines
 
 
+def _what(event: audit.AuditEventRead) -> str:
+    label = ACTION_LABELS.get(event.action, event.action)
+    task = (event.after or {}).get("kind") if event.action.startswith("onboarding_task.") else None
+    return f"{label}: {task}" if task else label
+
+
 def activity_row(event: audit.AuditEventRead) -> ActivityRow:
     return ActivityRow(
         id=event.id,
         when=event.at.strftime("%b %d, %Y %H:%M UTC"),
         who=event.actor_name or event.actor_email or "System",
-        what=ACTION_LABELS.get(event.action, event.action),
+        what=_what(event),
         perspective=event.perspective_name,
         changes=_changes(event.before, event.after),
     )

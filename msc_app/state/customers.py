@@ -62,7 +62,9 @@ def _date(value: date | None) -> str:
     return value.strftime("%b %d, %Y") if value else ""
 
 
-def _row(read: CustomerRead, today: date) -> CustomerRow:
+def _row(read: CustomerRead, today: date, own_account_id: int = 0) -> CustomerRow:
+    # STATUS-2: a reseller always sees its own status as ---.
+    own = read.id == own_account_id
     return CustomerRow(
         id=read.id,
         name=read.name,
@@ -83,7 +85,7 @@ def _row(read: CustomerRead, today: date) -> CustomerRow:
         onboarding_done=read.onboarding_done,
         onboarding_total=read.onboarding_total,
         onboarding_percent=(100 * read.onboarding_done // read.onboarding_total) if read.onboarding_total else 100,
-        onboarding_complete=read.onboarding_complete,
+        onboarding_complete=read.onboarding_complete or own,
         source_data=read.source_data,
         contract_labels=[f"{count} {status}" for status, count in read.contracts.items()],
         credit_quota=f"{read.credit_quota:,}" if read.credit_quota else "",
@@ -132,7 +134,7 @@ class CustomersState(SessionState):
         with session_scope() as session:
             result = customers.list_customers(session=session, actor=actor, query=query)
         today = date.today()
-        self.rows = [_row(r, today) for r in result.rows]
+        self.rows = [_row(r, today, actor.account_id) for r in result.rows]
         self.total = result.total
         self.page = result.page
         self.page_count = result.page_count
