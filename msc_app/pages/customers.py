@@ -74,10 +74,11 @@ def _row_actions(row) -> rx.Component:
     return rx.hstack(
         rx.tooltip(
             rx.link(
-                rx.icon_button(rx.icon("settings", size=16), variant="ghost", color_scheme="gray", tab_index=-1),
+                rx.icon("settings", size=16),
                 href=f"/customers/{row.id}",
                 aria_label=f"Open {row.name}",
                 data_testid="customer-settings",
+                class_name="msc-icon-link",
             ),
             content="Open the details page",
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 
@@ -33,3 +35,9 @@ def all_row_names(page: Page) -> set[str]:
         summary = page.get_by_test_id("pager-summary").inner_text()
         next_button.click()
         expect(page.get_by_test_id("pager-summary")).not_to_have_text(summary)
+
+
+def customer_row(page: Page, name: str):
+    """The list row whose Name cell starts with ``name`` (not rows merely mentioning it as parent)."""
+    header = page.get_by_role("rowheader", name=re.compile(rf"^{re.escape(name)}\b"))
+    return page.get_by_test_id("customer-row").filter(has=header)

@@ -163,7 +163,22 @@ def seed(session: Session, today: date | None = None) -> World:
     session.add(BillingIngestion(account_id=first.id, status=IngestionStatus.FAILED))
     for n, status in enumerate([ContractStatus.ACTIVE, ContractStatus.ACTIVE, ContractStatus.PENDING]):
         session.add(Contract(account_id=first.id, number=f"E2E-{n}", title=f"Contract {n}", status=status, start_date=today))
+    # The reseller itself is onboarding (1 of 5): its distributor sees the ring, it sees --- (STATUS-2).
+    for i, kind in enumerate(OnboardingTaskKind):
+        session.add(OnboardingTask(account_id=r1.id, kind=kind, status=TaskStatus.DONE if i < 1 else TaskStatus.NOT_STARTED))
+    # Harbor Client 02: onboarding 3 of 5, and four contracts, one of each status (CONTRACT-1 "View all contracts").
+    second = r1_accounts[1]
+    for i, kind in enumerate(OnboardingTaskKind):
+        session.add(OnboardingTask(account_id=second.id, kind=kind, status=TaskStatus.DONE if i < 3 else TaskStatus.IN_PROGRESS))
+    for n, status in enumerate(ContractStatus):
+        session.add(
+            Contract(account_id=second.id, number=f"E2E-2-{n}", title=f"Second {status.value}", status=status, start_date=today)
+        )
+    # Another reseller's contract, which r1 must never reach (CONTRACT-2 scope).
+    peak_dental = session.exec(select(Account).where(Account.name == "Peak Dental")).one()
+    session.add(Contract(account_id=peak_dental.id, number="E2E-R2-0", title="Peak Secret Deal", status=ContractStatus.ACTIVE, start_date=today))
     session.flush()
-    summaries.refresh_list_columns(session=session, account_id=first.id)
+    for account in (first, second, peak_dental, r1):
+        summaries.refresh_list_columns(session=session, account_id=account.id)
     session.flush()
     return world

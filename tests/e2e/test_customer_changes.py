@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from msc_app.db import session_scope
 from msc_app.models import Account
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import customer_row, sign_in
 
 
 def _account(server, name: str) -> Account:
@@ -23,7 +23,7 @@ def _account(server, name: str) -> Account:
 
 
 def _row(page: Page, name: str):
-    return page.get_by_test_id("customer-row").filter(has=page.get_by_role("rowheader", name=re.compile(re.escape(name))))
+    return customer_row(page, name)
 
 
 def _search(page: Page, text: str) -> None:
