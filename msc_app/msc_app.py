@@ -7,6 +7,9 @@ from msc_app.pages import contracts, customer_detail, customers, index, signin  
 
 app = rx.App(
     stylesheets=["/msc.css"],
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        rx.script(src="/msc-resize.js", defer=True),
+    ],
 )
 app.register_lifespan_task(outbox_sender)

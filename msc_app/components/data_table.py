@@ -20,8 +20,33 @@ class Column:
     row_header: bool = False  # the cell that names the row (th scope=row)
 
 
-def sort_header(*, column: Column, sort: rx.Var, descending: rx.Var, on_sort: Callable) -> rx.Component:
+def _resize_handle(column: Column) -> rx.Component:
+    """LIST-3: dragged by assets/msc-resize.js. A pointer affordance only (hidden from assistive
+    technology, so the header's name stays the column's label)."""
+    return rx.el.span(
+        class_name="msc-col-resizer",
+        data_column=column.key,
+        data_testid=f"resize-{column.key}",
+        title=f"Drag to resize {column.label}",
+        aria_hidden="true",
+    )
+
+
+def sort_header(
+    *,
+    column: Column,
+    sort: rx.Var,
+    descending: rx.Var,
+    on_sort: Callable,
+    widths: rx.Var | None = None,
+) -> rx.Component:
     active = sort == column.key
+    sized = {}
+    if widths is not None:
+        width = widths.get(column.key, column.min_width)
+        sized = {"width": width, "min_width": width, "max_width": rx.cond(widths.contains(column.key), width, "none")}
+    else:
+        sized = {"min_width": column.min_width}
     return rx.table.column_header_cell(
         rx.el.button(
             rx.hstack(
@@ -38,9 +63,11 @@ def sort_header(*, column: Column, sort: rx.Var, descending: rx.Var, on_sort: Ca
             class_name="msc-sort-button",
             type="button",
         ),
+        _resize_handle(column) if widths is not None else rx.fragment(),
         aria_sort=rx.cond(active, rx.cond(descending, "descending", "ascending"), "none"),
-        min_width=column.min_width,
         white_space="nowrap",
+        class_name="msc-resizable" if widths is not None else "",
+        **sized,
     )
 
 
@@ -57,9 +84,13 @@ def data_table(
     label: str,
     density: rx.Var,
     trailing: tuple[tuple[str, Callable[[rx.Var], rx.Component]], ...] = (),
+    widths: rx.Var | None = None,
+    resize_form: str = "",
 ) -> rx.Component:
     """``visible``: the keys of the columns to show. ``trailing``: (screen-reader label,
-    render) of unsortable action columns after the data columns."""
+    render) of unsortable action columns after the data columns. ``widths`` (a dict var of
+    column key -> CSS width) makes the columns resizable; each new width is submitted through
+    the hidden form with the id ``resize_form`` (see ``column_width_form``)."""
 
     def cell(column: Column, row) -> rx.Component:
         make = rx.table.row_header_cell if column.row_header else rx.table.cell
@@ -79,7 +110,7 @@ def data_table(
                     *[
                         rx.cond(
                             visible.contains(c.key),
-                            sort_header(column=c, sort=sort, descending=descending, on_sort=on_sort),
+                            sort_header(column=c, sort=sort, descending=descending, on_sort=on_sort, widths=widths),
                         )
                         for c in columns
                     ],
@@ -95,6 +126,19 @@ def data_table(
         rx.cond(rows.length() == 0, empty),
         overflow_x="auto",
         width="100%",
+        **({"data_resize_form": resize_form} if resize_form else {}),
+    )
+
+
+def column_width_form(*, form_id: str, on_submit: Callable) -> rx.Component:
+    """The hidden form through which assets/msc-resize.js reports a resized column."""
+    return rx.form(
+        rx.el.input(type="hidden", name="column"),
+        rx.el.input(type="hidden", name="width"),
+        id=form_id,
+        on_submit=on_submit,
+        reset_on_submit=False,
+        display="none",
     )
 
 

@@ -8,7 +8,7 @@ from msc_app.components.create_customer import create_customer_dialog
 from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
 from msc_app.components.contracts import contracts_popover
 from msc_app.components.onboarding import task_list_dialog
-from msc_app.components.data_table import Column, data_table, pager
+from msc_app.components.data_table import Column, column_width_form, data_table, pager
 from msc_app.components.forms import dialog_actions
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
 from msc_app.pages.shell import app_page
@@ -262,7 +262,26 @@ def _columns_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.grid(*[option(c) for c in CUSTOMER_COLUMNS], columns="3", spacing="3", width="100%"),
-                    dialog_actions(),
+                    rx.text(
+                        "Drag a column header's right border to resize it.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                    rx.hstack(
+                        rx.button(
+                            rx.icon("rotate-ccw", size=14),
+                            "Reset column widths",
+                            variant="ghost",
+                            color_scheme="gray",
+                            type="button",
+                            on_click=CustomersState.reset_column_widths,
+                            disabled=CustomersState.column_widths.length() == 0,
+                        ),
+                        rx.spacer(),
+                        dialog_actions(),
+                        width="100%",
+                        align="center",
+                    ),
                     spacing="4",
                     padding_top="12px",
                 ),
@@ -365,6 +384,8 @@ def customers_page() -> rx.Component:
                 rows=CustomersState.rows,
                 row_props=lambda row: {"key": row.id, "data_testid": "customer-row", "align": "center"},
                 density=CustomersState.density,
+                widths=CustomersState.column_widths,
+                resize_form="msc-column-width",
                 trailing=(("Actions", _row_actions),),
                 sort=CustomersState.sort,
                 descending=CustomersState.descending,
@@ -385,6 +406,7 @@ def customers_page() -> rx.Component:
             width="100%",
             size="2",
         ),
+        column_width_form(form_id="msc-column-width", on_submit=CustomersState.save_column_width),
         edit_customer_dialog(),
         delete_customer_dialog(),
         _onboarding_dialog(),

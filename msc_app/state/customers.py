@@ -109,6 +109,7 @@ class CustomersState(SessionState):
     # LIST-3: the user's columns and density, from the database.
     visible_columns: list[str] = list(preferences.DEFAULT_PREFERENCES.columns)
     density: str = preferences.DEFAULT_DENSITY
+    column_widths: dict[str, str] = {}  # column key -> CSS width, for the columns the user resized
     columns_dialog_open: bool = False
 
     @rx.var
@@ -189,8 +190,12 @@ class CustomersState(SessionState):
     def _load_preferences(self, actor) -> None:
         with session_scope() as session:
             prefs = preferences.list_preferences(session=session, actor=actor)
+        self._show_preferences(prefs)
+
+    def _show_preferences(self, prefs) -> None:
         self.visible_columns = list(prefs.columns)
         self.density = prefs.density
+        self.column_widths = {key: f"{px}px" for key, px in prefs.widths}
 
     def _save_preferences(self, **changes) -> None:
         actor = self.actor()
@@ -198,8 +203,7 @@ class CustomersState(SessionState):
             return
         with session_scope() as session:
             prefs = preferences.save_list_preferences(session=session, actor=actor, **changes)
-        self.visible_columns = list(prefs.columns)
-        self.density = prefs.density
+        self._show_preferences(prefs)
 
     @rx.event
     def set_columns_dialog_open(self, value: bool):
@@ -212,6 +216,17 @@ class CustomersState(SessionState):
         self._save_preferences(columns=chosen)
         self.columns_dialog_open = False
         return rx.toast.success("Columns saved.")
+
+    @rx.event
+    def save_column_width(self, form_data: dict):
+        """LIST-3: a column's border was dragged to a new width (sent by assets/msc-resize.js)."""
+        column = str(form_data.get("column", ""))
+        self._save_preferences(widths={column: form_data.get("width", "")})
+
+    @rx.event
+    def reset_column_widths(self):
+        self._save_preferences(widths={})
+        return rx.toast.success("Column widths reset.")
 
     @rx.event
     def set_density(self, value: str):

@@ -65,3 +65,38 @@ def test_list_3_default_columns_cannot_be_hidden(page: Page, base_url, world):
     dialog.get_by_role("button", name="Cancel").click()
     for name in ("Name", "Products", "Service Plan"):
         expect(page.get_by_role("columnheader", name=name, exact=True)).to_be_visible()
+
+
+def _width(page: Page, name: str) -> float:
+    return page.get_by_role("columnheader", name=name).bounding_box()["width"]
+
+
+def test_list_3_dragging_a_column_border_resizes_it_and_the_width_persists(page: Page, base_url, world):
+    """LIST-3: dragging a header's right border widens the column; the width is the user's and comes
+    back at the next sign-in; Reset column widths forgets it."""
+    sign_in(page, base_url, world.tenant_admin, world.password)
+    before = _width(page, "Tenant Type")
+    handle = page.get_by_test_id("resize-tenant_type")
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y, steps=5)
+    page.mouse.move(x + 120, y, steps=5)
+    page.mouse.up()
+    assert _width(page, "Tenant Type") >= before + 100
+    expect(page.get_by_role("columnheader", name="Tenant Type")).to_have_attribute("aria-sort", "none")  # not sorted
+
+    fresh = page.context.browser.new_context(viewport={"width": 1440, "height": 900})
+    other = fresh.new_page()
+    sign_in(other, base_url, world.tenant_admin, world.password)
+    header = other.get_by_role("columnheader", name="Tenant Type")
+    expect(header).to_have_css("width", f"{round(before + 120)}px")
+
+    dialog = _open_columns(other)
+    dialog.get_by_role("button", name="Reset column widths").click()
+    dialog.get_by_role("button", name="Cancel").click()
+    other.reload()
+    expect(other.get_by_test_id("customer-row").first).to_be_visible()
+    assert abs(_width(other, "Tenant Type") - before) < 2
+    fresh.close()

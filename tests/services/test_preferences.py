@@ -33,3 +33,21 @@ def test_list_3_saving_only_density_keeps_the_columns(session, world: World):
     prefs = preferences.save_list_preferences(session=session, actor=actor, density="comfortable")
     assert "tenant_type" in prefs.columns and "customer_name" not in prefs.columns
     assert prefs.density == "comfortable"
+
+
+def test_list_3_column_widths_are_kept_clamped_and_merged(session, world: World):
+    """LIST-3: a dragged column width is stored per user, clamped, merged with the others, and a
+    0 width forgets it; unknown columns and junk values are dropped."""
+    actor = world.actor("r1_viewer")
+    preferences.save_list_preferences(session=session, actor=actor, widths={"name": 260, "bogus": 100})
+    prefs = preferences.save_list_preferences(
+        session=session, actor=actor, widths={"products": "99999", "service_plan": "wide"}
+    )
+    assert prefs.width_map == {"name": 260, "products": preferences.MAX_WIDTH}
+    session.commit()
+    assert preferences.list_preferences(session=session, actor=actor).width_map == prefs.width_map
+    prefs = preferences.save_list_preferences(session=session, actor=actor, widths={"name": 0, "products": 20})
+    assert prefs.width_map == {"products": preferences.MIN_WIDTH}
+    # Saving columns or density keeps the widths.
+    prefs = preferences.save_list_preferences(session=session, actor=actor, density="compact")
+    assert prefs.width_map == {"products": preferences.MIN_WIDTH}
