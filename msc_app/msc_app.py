@@ -2,14 +2,17 @@
 
 import reflex as rx
 
+from msc_app.api.export import api
 from msc_app.mail_sender import outbox_sender
 from msc_app.pages import contracts, customer_detail, customers, index, signin  # noqa: F401  (registers the routes)
 
 app = rx.App(
+    api_transformer=api,
     stylesheets=["/msc.css"],
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         rx.script(src="/msc-resize.js", defer=True),
+        rx.script(src="/msc-export.js", defer=True),
     ],
 )
 app.register_lifespan_task(outbox_sender)

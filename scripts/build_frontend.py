@@ -9,6 +9,7 @@ since the last one (a hash of them is kept beside the build).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -22,6 +23,7 @@ BUILD_PORT = int(os.environ.get("MSC_BUILD_PORT", "3100"))
 WEB_DIR = ROOT / ".web-e2e"
 CLIENT_DIR = WEB_DIR / "build" / "client"
 STAMP = WEB_DIR / "msc-build.sha256"
+LOCK = ROOT / ".web-e2e.lock"
 
 
 def sources_hash() -> str:
@@ -47,6 +49,16 @@ def build_environment() -> dict[str, str]:
 
 
 def ensure_built(force: bool = False) -> None:
+    """Build unless up to date; a file lock makes concurrent callers (test workers, benchmarks) wait."""
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _build(force)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build(force: bool) -> None:
     wanted = sources_hash()
     if not force and (CLIENT_DIR / "index.html").exists() and STAMP.exists() and STAMP.read_text() == wanted:
         print("frontend build is up to date")

@@ -99,7 +99,10 @@ def data_table(
     def render_row(row) -> rx.Component:
         return rx.table.row(
             *[cell(c, row) for c in columns],
-            *[rx.table.cell(render(row), width="48px") for _, render in trailing],
+            *[
+                rx.table.cell(render(row), width="1%", white_space="nowrap", class_name="msc-sticky-end")
+                for _, render in trailing
+            ],
             **row_props(row),
         )
 
@@ -114,7 +117,10 @@ def data_table(
                         )
                         for c in columns
                     ],
-                    *[rx.table.column_header_cell(rx.el.span(text, class_name="msc-sr-only")) for text, _ in trailing],
+                    *[
+                        rx.table.column_header_cell(rx.el.span(text, class_name="msc-sr-only"), class_name="msc-sticky-end")
+                        for text, _ in trailing
+                    ],
                 )
             ),
             rx.table.body(rx.foreach(rows, render_row)),

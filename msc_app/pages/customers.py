@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.create_customer import create_customer_dialog
+from msc_app.components.export_dialog import export_dialog
+from msc_app.components.filter_panel import filter_chips, filter_panel
 from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
 from msc_app.components.contracts import contracts_popover
 from msc_app.components.onboarding import task_list_dialog
@@ -41,18 +43,42 @@ def _expiry(row) -> rx.Component:
 
 
 def _name_cell(row) -> rx.Component:
-    return rx.fragment(
-        rx.text(row.name, weight="medium", size="2"),
-        rx.hstack(
-            rx.cond(row.is_reseller, rx.badge("Reseller", color_scheme="violet", variant="soft", size="1")),
-            rx.cond(row.is_sandbox, rx.badge("Sandbox", color_scheme="amber", variant="soft", size="1")),
-            rx.cond(
-                row.parent_name != "",
-                rx.text(row.parent_name, size="1", color=rx.color("gray", 10)),
-            ),
-            spacing="2",
-            align="center",
+    """The account name; LIST-6: nested under its reseller, or marked as context."""
+    return rx.hstack(
+        rx.cond(
+            row.depth > 0,
+            rx.icon("corner-down-right", size=14, color=rx.color("gray", 8), flex_shrink="0", margin_top="3px"),
         ),
+        rx.vstack(
+            rx.text(
+                row.name,
+                weight="medium",
+                size="2",
+                color=rx.cond(row.is_context, rx.color("gray", 11), rx.color("gray", 12)),
+            ),
+            rx.hstack(
+                rx.cond(row.is_reseller, rx.badge("Reseller", color_scheme="violet", variant="soft", size="1")),
+                rx.cond(row.is_sandbox, rx.badge("Sandbox", color_scheme="amber", variant="soft", size="1")),
+                rx.cond(
+                    row.is_context,
+                    rx.tooltip(
+                        rx.badge("Context", color_scheme="gray", variant="outline", size="1"),
+                        content="Shown because customers below it match",
+                    ),
+                ),
+                rx.cond(
+                    (row.parent_name != "") & (row.depth == 0),
+                    rx.text(row.parent_name, size="1", color=rx.color("gray", 10)),
+                ),
+                spacing="2",
+                align="center",
+            ),
+            spacing="0",
+            align="start",
+        ),
+        spacing="2",
+        align="start",
+        padding_left=rx.cond(row.depth > 0, "12px", "0"),
     )
 
 
@@ -331,6 +357,7 @@ def _search_box() -> rx.Component:
         ),
         on_submit=CustomersState.apply_search,
         reset_on_submit=False,
+        flex="0 0 auto",
     )
 
 
@@ -368,21 +395,34 @@ def customers_page() -> rx.Component:
                 spacing="1",
             ),
             rx.spacer(),
-            _search_box(),
-            _density_picker(),
-            _columns_dialog(),
             rx.cond(CustomersState.is_admin, create_customer_dialog()),
             align="end",
+            width="100%",
+        ),
+        rx.hstack(
+            _search_box(),
+            filter_panel(),
+            rx.spacer(),
+            _density_picker(),
+            _columns_dialog(),
+            export_dialog(),
+            align="center",
             width="100%",
             wrap="wrap",
             spacing="3",
         ),
+        filter_chips(),
         rx.card(
             data_table(
                 columns=COLUMNS,
                 visible=CustomersState.visible_columns,
                 rows=CustomersState.rows,
-                row_props=lambda row: {"key": row.id, "data_testid": "customer-row", "align": "center"},
+                row_props=lambda row: {
+                    "key": row.id,
+                    "data_testid": rx.cond(row.is_context, "context-row", "customer-row"),
+                    "data_context": rx.cond(row.is_context, "true", "false"),
+                    "align": "center",
+                },
                 density=CustomersState.density,
                 widths=CustomersState.column_widths,
                 resize_form="msc-column-width",

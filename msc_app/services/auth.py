@@ -38,6 +38,8 @@ from msc_app.services.validation import email_error, normalise_email, required
 pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
 
 SESSION_LIFETIME = timedelta(hours=12)
+# The cookie that carries the session token (the UI sets it; the HTTP routes read it).
+SESSION_COOKIE = "msc_session"
 MIN_PASSWORD_LENGTH = 10
 SANDBOX_NAME = "Sandbox"
 

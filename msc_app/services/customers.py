@@ -1,28 +1,57 @@
-"""Customers: the list (LIST-1, LIST-2, LIST-4).
+"""Customers: the list (LIST-1, LIST-2, LIST-4, LIST-5, LIST-6).
 
-The list is one page from the database, scoped by ``permissions``, sorted by
-an indexed column with the id as tie-breaker, plus a count of all matches.
-Every LIST-2 column is a column of ``Account`` (kept by ``services.summaries``)
-except the contracts' counts by status, read for the whole page in one
-grouped query: a page costs three queries whatever its size.
+The list is one page from the database, scoped by ``permissions``, searched
+and filtered (``list_filters``), plus a count of all matches. Every LIST-2
+column is a column of ``Account`` (kept by ``services.summaries``) except the
+contracts' counts by status, read for the whole page at once.
+
+LIST-6, the tree. A distributor's list is its top level (its resellers and its
+own customers, sorted together) with each reseller's customers right under
+the reseller; a reseller's list is itself with its customers under it. Every
+sibling group (the top level, one reseller's customers) follows the chosen
+column and direction, then the id; undated rows of a date column come last in
+both directions. A tenant admin, or a customer's perspective, has no tree:
+a flat list. When a page holds children whose parent row is not right above
+them (the parent did not match, or it is on an earlier page), the parent comes
+first as a *context* row, outside the count and the page size.
+
+How a tree page stays cheap at 100,000 customers (SPEC 8): the *groups* (the
+resellers with matching rows) are few; the rows between two groups in the top
+level are counted per gap, each gap a range of the (parent_id, column, id)
+index (``models.accounts.LIST_SORT_COLUMNS``). From the groups' sizes and the
+gaps' lengths the page is located exactly, then read as a few index ranges
+with OFFSET inside one gap or one group. A tree page costs three queries
+(groups, gaps, page with its contracts), two for a reseller, whatever the page
+size and however deep the page; the flat list three (count, page, contracts).
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
-from msc_app.models import Account, AccountKind, ContractStatus, CustomerRead
+from msc_app.models import (
+    Account,
+    AccountKind,
+    Contract,
+    ContractStatus,
+    CustomerRead,
+    Role,
+)
+from msc_app.services import list_filters
+from msc_app.services.list_filters import filter_conditions
 from msc_app.services.permissions import Actor, visible_accounts
-from msc_app.services.search import ESCAPE, contains_pattern
 from msc_app.services.summaries import contract_counts, source_data_status
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
+LISTED_KINDS = (AccountKind.RESELLER.value, AccountKind.CUSTOMER.value)
 
 
 class SortKey(enum.StrEnum):
@@ -76,14 +105,45 @@ NULLS_LAST = frozenset(
     {SortKey.LICENSE_EXPIRY, SortKey.QUOTA_EFFECTIVE, SortKey.QUOTA_END}
 )
 
+# URL parameter of each filter (LIST-9), in the order they appear in a URL.
+FILTER_PARAMS = {
+    "products": "product",
+    "service_plans": "plan",
+    "storage_regions": "region",
+    "tenant_types": "type",
+    "tenant_admins": "admin",
+    "status": "status",
+    "source_data": "source",
+}
+
 
 @dataclass(frozen=True)
 class ListQuery:
+    """One view of the list: search, sort, page and the LIST-5 filters.
+
+    Build it from untrusted input with ``parse`` or ``from_params``; the
+    filter values are tuples, sorted, so that equal views are equal queries.
+    """
+
     search: str = ""
     sort: SortKey = SortKey.NAME
     descending: bool = False
     page: int = 1  # 1-based
     page_size: int = DEFAULT_PAGE_SIZE
+    # LIST-5: OR within one filter, AND across filters.
+    products: tuple[str, ...] = ()  # ProductType values
+    service_plans: tuple[int, ...] = ()  # ServicePlan ids
+    storage_regions: tuple[str, ...] = ()  # models.products.STORAGE_REGIONS
+    tenant_types: tuple[str, ...] = ()  # TenantType values
+    tenant_admins: tuple[int, ...] = ()  # ids of users assigned as tenant admins
+    status: str = ""  # onboarding: "", "complete" or "in_progress"
+    source_data: tuple[str, ...] = ()  # SOURCE-1 labels, e.g. "Failed"
+
+    def __post_init__(self):
+        for name in FILTER_PARAMS:
+            value = getattr(self, name)
+            if isinstance(value, (list, set, frozenset)):
+                object.__setattr__(self, name, tuple(sorted(value)))
 
     @classmethod
     def parse(
@@ -94,19 +154,27 @@ class ListQuery:
         descending=False,
         page=1,
         page_size=DEFAULT_PAGE_SIZE,
+        products=None,
+        service_plans=None,
+        storage_regions=None,
+        tenant_types=None,
+        tenant_admins=None,
+        status="",
+        source_data=None,
     ):
-        """A query from untrusted input: unknown sort keys and bad numbers fall back to defaults."""
+        """A query from untrusted input: unknown sort keys and bad numbers fall back to defaults,
+        unknown filter values are dropped (each filter: a list of strings or one comma-separated string)."""
         try:
             sort_key = SortKey(sort)
         except ValueError:
             sort_key = SortKey.NAME
         try:
             page = max(1, int(page))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             page = 1
         try:
             page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             page_size = DEFAULT_PAGE_SIZE
         return cls(
             search=str(search or "").strip()[:200],
@@ -114,13 +182,76 @@ class ListQuery:
             descending=_truthy(descending),
             page=page,
             page_size=page_size,
+            products=list_filters.clean_products(products),
+            service_plans=list_filters.clean_ids(service_plans),
+            storage_regions=list_filters.clean_regions(storage_regions),
+            tenant_types=list_filters.clean_tenant_types(tenant_types),
+            tenant_admins=list_filters.clean_ids(tenant_admins),
+            status=list_filters.clean_status(status),
+            source_data=list_filters.clean_source_data(source_data),
+        )
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any LIST-5 filter is set (the search aside)."""
+        return any(getattr(self, name) for name in FILTER_PARAMS)
+
+    def without_filters(self) -> ListQuery:
+        """The same view with the filter panel reset (search, sort and page size kept), on page 1."""
+        return replace(self, page=1, **{name: ("" if name == "status" else ()) for name in FILTER_PARAMS})
+
+    def to_params(self) -> dict[str, str]:
+        """LIST-9: the view as URL parameters, only what differs from the defaults.
+
+        ``q``, ``sort``, ``desc``, ``page``, ``size`` (page size) and one
+        comma-joined parameter per filter (``product``, ``plan``, ``region``,
+        ``type``, ``admin``, ``status``, ``source``). ``from_params`` reads it back.
+        """
+        params: dict[str, str] = {}
+        if self.search:
+            params["q"] = self.search
+        if self.sort != SortKey.NAME:
+            params["sort"] = self.sort.value
+        if self.descending:
+            params["desc"] = "1"
+        if self.page > 1:
+            params["page"] = str(self.page)
+        if self.page_size != DEFAULT_PAGE_SIZE:
+            params["size"] = str(self.page_size)
+        for name, param in FILTER_PARAMS.items():
+            value = getattr(self, name)
+            if value:
+                params[param] = value if isinstance(value, str) else ",".join(map(str, value))
+        return params
+
+    @classmethod
+    def from_params(cls, params: Mapping) -> ListQuery:
+        """LIST-9: the view from URL parameters (a dict, or a multi-dict such as Starlette's)."""
+
+        def get(key: str, default=None):
+            getlist = getattr(params, "getlist", None)
+            if getlist is not None:
+                values = getlist(key)
+                if not values:
+                    return default
+                return values if len(values) > 1 else values[0]
+            return params.get(key, default)
+
+        return cls.parse(
+            search=get("q", ""),
+            sort=get("sort", SortKey.NAME.value),
+            descending=get("desc", ""),
+            page=get("page", 1),
+            page_size=get("size", DEFAULT_PAGE_SIZE),
+            **{name: get(param) for name, param in FILTER_PARAMS.items() if name != "status"},
+            status=get("status", ""),
         )
 
 
 @dataclass(frozen=True)
 class CustomerPage:
-    rows: list[CustomerRead]
-    total: int
+    rows: list[CustomerRead]  # in display order, context rows included
+    total: int  # matching rows, context rows not counted
     page: int
     page_size: int
 
@@ -136,32 +267,94 @@ def _truthy(value) -> bool:
     return bool(value)
 
 
-def _list_conditions(actor: Actor, query: ListQuery) -> list:
-    conditions = [
-        visible_accounts(actor),
-        Account.kind.in_([AccountKind.RESELLER.value, AccountKind.CUSTOMER.value]),
-    ]
-    if query.search:
-        pattern = contains_pattern(query.search)
-        conditions.append(
-            sa.or_(
-                Account.name_sort.like(pattern, escape=ESCAPE),
-                Account.customer_name_sort.like(pattern, escape=ESCAPE),
-            )
-        )
-    return conditions
-
-
 def list_customers(*, session: Session, actor: Actor, query: ListQuery) -> CustomerPage:
-    """One page of the customers (and resellers) the actor sees, and the total count.
+    """One page of the customers (and resellers) the actor sees, in tree order (LIST-6), and the total count."""
+    tree = _tree_for(actor)
+    if tree is None:
+        return _flat_page(session, actor, query)
+    return _tree_page(session, actor, query, tree)
 
-    Three queries (count, page, contracts by status) whatever the page size;
-    up to five for a date column, whose undated rows come last in both directions.
-    """
-    conditions = _list_conditions(actor, query)
-    total = session.exec(
-        select(func.count()).select_from(Account).where(*conditions)
+
+def count_matching(*, session: Session, actor: Actor, query: ListQuery) -> int:
+    """How many rows match the query's search and filters in the actor's scope (the list's total)."""
+    return session.exec(
+        select(func.count()).select_from(Account).where(*_match_conditions(actor, query))
     ).one()
+
+
+def _match_conditions(actor: Actor, query: ListQuery) -> list:
+    return [
+        visible_accounts(actor),
+        Account.kind.in_(LISTED_KINDS),
+        *filter_conditions(Account, query),
+    ]
+
+
+# ---------------------------------------------------------------- sibling order
+
+
+@dataclass(frozen=True)
+class _Order:
+    """The order within one sibling group: the column, then the id; undated rows last if ``nulls_last``."""
+
+    column: str  # attribute of Account
+    descending: bool
+    nulls_last: bool
+
+    @classmethod
+    def of(cls, query: ListQuery) -> _Order:
+        return cls(
+            column=SORT_COLUMNS[query.sort].key,
+            descending=query.descending,
+            nulls_last=query.sort in NULLS_LAST,
+        )
+
+    @property
+    def type(self):
+        return Account.__table__.c[self.column].type
+
+    def key(self, entity):
+        return getattr(entity, self.column)
+
+    def band_of(self, value) -> int:
+        """0 for a value, 1 for an undated row (which comes after every dated one)."""
+        return 1 if self.nulls_last and value is None else 0
+
+    def terms(self, entity) -> list:
+        """ORDER BY terms for ``entity`` (Account or an alias) in this order."""
+        key = self.key(entity)
+        terms = []
+        if self.nulls_last:
+            terms.append(sa.case((key.is_(None), 1), else_=0))
+        return [*terms, self._dir(key), self._dir(entity.id)]
+
+    def _dir(self, expression):
+        return expression.desc() if self.descending else expression.asc()
+
+    def after(self, left, right):
+        """``left`` comes after ``right`` in this order's direction."""
+        return left < right if self.descending else left > right
+
+    def before(self, left, right):
+        return left > right if self.descending else left < right
+
+    # Open ends of an id range, as values compared with after() / before().
+    @property
+    def first_id(self) -> int:
+        return 2**40 if self.descending else 0
+
+    @property
+    def last_id(self) -> int:
+        return 0 if self.descending else 2**40
+
+
+# ---------------------------------------------------------------- the flat list (tenant admins)
+
+
+def _flat_page(session: Session, actor: Actor, query: ListQuery) -> CustomerPage:
+    """Count, page, contracts: three queries whatever the page size."""
+    conditions = _match_conditions(actor, query)
+    total = session.exec(select(func.count()).select_from(Account).where(*conditions)).one()
     page_count = max(1, -(-total // query.page_size))
     page = min(query.page, page_count)
 
@@ -171,24 +364,12 @@ def list_customers(*, session: Session, actor: Actor, query: ListQuery) -> Custo
         found = _nulls_last_slice(session, conditions, query, start, end)
     else:
         found = _slice(session, conditions, _order_by(query), start, end, total)
-    counts = contract_counts(
-        session=session, account_ids=[account.id for account, _ in found]
-    )
-    rows = [
-        _read(account, parent_name, counts[account.id])
-        for account, parent_name in found
-    ]
+    counts = contract_counts(session=session, account_ids=[account.id for account, _ in found])
+    rows = [to_read(account, parent_name, counts[account.id]) for account, parent_name in found]
     return CustomerPage(rows=rows, total=total, page=page, page_size=query.page_size)
 
 
-def _slice(
-    session: Session,
-    conditions: list,
-    order: list[tuple],
-    start: int,
-    end: int,
-    total: int,
-) -> list:
+def _slice(session: Session, conditions: list, order: list[tuple], start: int, end: int, total: int) -> list:
     """Rows ``start:end`` of ``total`` matching rows in ``order`` (a list of (expression, descending))."""
     if end <= start:
         return []
@@ -210,31 +391,18 @@ def _slice(
     return found
 
 
-def _nulls_last_slice(
-    session: Session, conditions: list, query: ListQuery, start: int, end: int
-) -> list:
-    """A page of a date column: dated rows in order, then the undated by id, each read by its index.
-
-    ``ORDER BY col IS NULL, col`` cannot use the column's index, so the dated
-    and the undated part are read separately; the undated part is counted only
-    when the page lies wholly beyond the dated rows.
-    """
+def _nulls_last_slice(session: Session, conditions: list, query: ListQuery, start: int, end: int) -> list:
+    """A page of a date column: dated rows in order, then the undated by id."""
     column = SORT_COLUMNS[query.sort]
     size = end - start
     if size <= 0:
         return []
     parent = aliased(Account)
-    base = select(Account, parent.name).join(
-        parent, parent.id == Account.parent_id, isouter=True
-    )
+    base = select(Account, parent.name).join(parent, parent.id == Account.parent_id, isouter=True)
     dated = list(
         session.exec(
             base.where(*conditions, column.is_not(None))
-            .order_by(
-                *_sql_order(
-                    [(column, query.descending), (Account.id, query.descending)]
-                )
-            )
+            .order_by(*_sql_order([(column, query.descending), (Account.id, query.descending)]))
             .offset(start)
             .limit(size)
         )
@@ -245,9 +413,7 @@ def _nulls_last_slice(
         undated_start = 0
     else:
         dated_total = session.exec(
-            select(func.count())
-            .select_from(Account)
-            .where(*conditions, column.is_not(None))
+            select(func.count()).select_from(Account).where(*conditions, column.is_not(None))
         ).one()
         undated_start = start - dated_total
     undated = session.exec(
@@ -260,7 +426,7 @@ def _nulls_last_slice(
 
 
 def _order_by(query: ListQuery) -> list[tuple]:
-    """The list's total order: the sort column, then the id, so pages never overlap."""
+    """The flat list's total order: the sort column, then the id, so pages never overlap."""
     column = SORT_COLUMNS[query.sort]
     return [(column, query.descending), (Account.id, query.descending)]
 
@@ -269,9 +435,426 @@ def _sql_order(keys: list[tuple], *, reverse: bool = False) -> list:
     return [expr.desc() if desc != reverse else expr.asc() for expr, desc in keys]
 
 
-def _read(
-    account: Account, parent_name: str | None, contracts: dict[str, int]
-) -> CustomerRead:
+# ---------------------------------------------------------------- the tree (LIST-6)
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The shape of an actor's list.
+
+    ``top``: the top-level rows; ``groups``: the top-level rows whose children
+    nest under them; ``mixed``: the top level also holds rows that are not
+    groups (a distributor's own customers).
+    """
+
+    top: Any
+    groups: Any
+    mixed: bool
+    root_id: int
+
+
+def _tree_for(actor: Actor) -> _Tree | None:
+    """The tree an actor's list shows, or None for a flat list.
+
+    Below a distributor, by construction, are resellers and customers, and
+    below a reseller customers (three tiers at most): the structural
+    conditions below therefore also select only listed kinds. A tenant admin
+    sees customers without their parents: flat.
+    """
+    if actor.role == Role.TENANT_ADMIN and not actor.in_perspective:
+        return None
+    if actor.kind == AccountKind.DISTRIBUTOR:
+        return _Tree(
+            top=Account.parent_id == actor.account_id,
+            # Resellers are the distributor's children (not repeated here: the
+            # planner should read them by kind, not scan the top level).
+            groups=Account.kind == AccountKind.RESELLER.value,
+            mixed=True,
+            root_id=actor.account_id,
+        )
+    if actor.kind == AccountKind.RESELLER:
+        own = Account.id == actor.account_id
+        return _Tree(top=own, groups=own, mixed=False, root_id=actor.account_id)
+    return None
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A top-level row with matching children, or a matching reseller."""
+
+    id: int
+    key: Any
+    band: int
+    matches: bool  # the group row itself matches the search and filters
+    children: int  # its matching children
+    children_undated: int  # of which undated (NULLS_LAST columns only)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Top-level rows (not groups) in one band, between two consecutive groups (None: an end)."""
+
+    band: int
+    lo: _Group | None
+    hi: _Group | None
+    length: int
+
+
+@dataclass(frozen=True)
+class _GroupRow:
+    group: _Group
+    length: int = 1
+
+
+@dataclass(frozen=True)
+class _Children:
+    group: _Group
+    band: int
+    length: int
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """What to read for one part of the page."""
+
+    kind: str  # "run", "row", "context", "children"
+    depth: int
+    segment: Any
+    offset: int = 0
+    limit: int = 0
+
+
+def _tree_page(session: Session, actor: Actor, query: ListQuery, tree: _Tree) -> CustomerPage:
+    order = _Order.of(query)
+    conditions = filter_conditions(Account, query)
+    visible = visible_accounts(actor)
+    groups, runs = _outline(session, query, order, tree, visible, conditions)
+    segments = _segments(groups, runs)
+    total = sum(segment.length for segment in segments)
+
+    page_count = max(1, -(-total // query.page_size))
+    page = min(query.page, page_count)
+    start = (page - 1) * query.page_size
+    pieces = _page_pieces(segments, start, min(total, start + query.page_size))
+    rows = _read_pieces(session, order, tree, visible, conditions, pieces) if pieces else []
+    return CustomerPage(rows=rows, total=total, page=page, page_size=query.page_size)
+
+
+def _outline(
+    session: Session, query: ListQuery, order: _Order, tree: _Tree, visible, conditions
+) -> tuple[list[_Group], dict[tuple[int, int], int]]:
+    """The groups in display order, and the lengths of the runs of other top-level rows, in one query.
+
+    Groups: the ``tree.groups`` rows that match or have matching children,
+    each with its children counted. Runs: for each gap before a group (and
+    after the last one), how many matching top-level rows lie there, per band
+    ({(gap, band): n}, gap j lies before the j-th group). Each gap is counted
+    by the (parent_id, column, id) index in at most three ranges, computed
+    from the previous group's key and id (a window over the groups): the
+    statement's size does not grow with the number of groups, and it is
+    compiled once per shape of query.
+    """
+    key = order.key(Account)
+    child = aliased(Account)
+    child_conditions = [child.parent_id == Account.id, *filter_conditions(child, query)]
+
+    def count_children(*where):
+        return select(func.count()).select_from(child).where(*child_conditions, *where).scalar_subquery()
+
+    zero = sa.literal(0, sa.Integer)
+    groups = (
+        select(
+            Account.id.label("id"),
+            key.label("k"),
+            (sa.case((key.is_(None), 1), else_=0) if order.nulls_last else zero).label("band"),
+            (sa.case((sa.and_(*conditions), 1), else_=0) if conditions else sa.literal(1, sa.Integer)).label("m"),
+            count_children().label("n"),
+            (count_children(order.key(child).is_(None)) if order.nulls_last else zero).label("nu"),
+        )
+        .where(tree.groups, visible)
+        .cte("tree_groups")
+    )
+    window = [groups.c.band.asc(), order._dir(groups.c.k), order._dir(groups.c.id)]
+    shown = (
+        select(
+            groups,
+            func.row_number().over(order_by=window).label("j"),
+            func.lag(groups.c.id).over(order_by=window).label("prev_id"),
+            func.lag(groups.c.k).over(order_by=window).label("prev_k"),
+            func.lag(groups.c.band).over(order_by=window).label("prev_band"),
+            func.lead(groups.c.id).over(order_by=window).label("next_id"),
+        )
+        .where(sa.or_(groups.c.m == 1, groups.c.n > 0))
+        .cte("tree_shown")
+    )
+    columns = [shown.c.j, shown.c.id, shown.c.k, shown.c.band, shown.c.m, shown.c.n, shown.c.nu]
+    if not tree.mixed:
+        rows = session.execute(select(*columns).order_by(shown.c.j)).all()
+        return [_group(row) for row in rows], {}
+
+    base = [tree.top, visible, *conditions]
+
+    def count(*where):
+        return select(func.count()).select_from(Account).where(*base, *where).scalar_subquery()
+
+    b = shown.c
+    after, before = order.after, order.before
+    eq_prev_after = count(key == b.prev_k, after(Account.id, b.prev_id))
+    between = count(after(key, b.prev_k), before(key, b.k))
+    eq_before = count(key == b.k, before(Account.id, b.id))
+    eq_between = count(key == b.k, after(Account.id, b.prev_id), before(Account.id, b.id))
+    dated = [key.is_not(None)] if order.nulls_last else []
+    tail_dated = count(key == b.k, after(Account.id, b.id)) + count(after(key, b.k))
+    if order.nulls_last:
+        gap_dated = sa.case(
+            (sa.and_(b.prev_id.is_(None), b.band == 0), count(before(key, b.k)) + eq_before),
+            (b.prev_id.is_(None), count(*dated)),  # the first group is undated: every dated row
+            (b.prev_band == 1, 0),  # after an undated group only undated rows
+            (b.band == 1, eq_prev_after + count(after(key, b.prev_k))),  # the dated rows after prev
+            (b.prev_k == b.k, eq_between),
+            else_=eq_prev_after + between + eq_before,
+        )
+        open_first = sa.literal(order.first_id, sa.BigInteger)
+        gap_undated = sa.case(
+            (
+                b.band == 1,
+                count(
+                    key.is_(None),
+                    after(Account.id, sa.case((b.prev_band == 1, b.prev_id), else_=open_first)),
+                    before(Account.id, b.id),
+                ),
+            ),
+            else_=0,
+        )
+        tail_dated = sa.case((b.band == 0, tail_dated), else_=0)
+        tail_undated = sa.case(
+            (b.band == 1, count(key.is_(None), after(Account.id, b.id))), else_=count(key.is_(None))
+        )
+    else:
+        gap_dated = sa.case(
+            (b.prev_id.is_(None), count(before(key, b.k)) + eq_before),
+            (b.prev_k == b.k, eq_between),
+            else_=eq_prev_after + between + eq_before,
+        )
+        gap_undated = zero
+        tail_undated = zero
+    last = b.next_id.is_(None)
+    per_group = select(
+        *columns,
+        gap_dated.label("gap_dated"),
+        gap_undated.label("gap_undated"),
+        sa.case((last, tail_dated), else_=0).label("tail_dated"),
+        sa.case((last, tail_undated), else_=0).label("tail_undated"),
+    )
+    # Without any group, the whole top level is one run: counted only then.
+    nothing = sa.null()
+    whole = select(
+        zero.label("j"), nothing, nothing, nothing, nothing, nothing, nothing,
+        zero, zero,
+        count(*dated).label("tail_dated"),
+        (count(key.is_(None)) if order.nulls_last else zero).label("tail_undated"),
+    ).where(~sa.exists(select(shown.c.id)))  # fmt: skip
+    rows = sorted(session.execute(sa.union_all(per_group, whole)).all(), key=lambda row: row[0])
+    groups_found: list[_Group] = []
+    runs: dict[tuple[int, int], int] = {}
+    for row in rows:
+        j = row[0]
+        if j:
+            groups_found.append(_group(row))
+            runs[(j - 1, 0)] = int(row[7])
+            runs[(j - 1, 1)] = int(row[8])
+        if row[9] or row[10]:  # after the last group (or the whole top level)
+            runs[(j, 0)] = int(row[9])
+            runs[(j, 1)] = int(row[10])
+    return groups_found, runs
+
+
+def _group(row) -> _Group:
+    _j, group_id, key, band, matches, children, undated = row[:7]
+    return _Group(
+        id=group_id,
+        key=key,
+        band=int(band),
+        matches=bool(matches),
+        children=int(children),
+        children_undated=int(undated),
+    )
+
+
+def _segments(groups: list[_Group], runs: dict) -> list:
+    """The whole list in display order as runs of top-level rows, group rows and runs of children."""
+    segments: list = []
+    for j in range(len(groups) + 1):
+        lo = groups[j - 1] if j > 0 else None
+        hi = groups[j] if j < len(groups) else None
+        for band in (0, 1):
+            length = runs.get((j, band), 0)
+            if length:
+                segments.append(_Run(band=band, lo=lo, hi=hi, length=length))
+        if hi is None:
+            continue
+        if hi.matches:
+            segments.append(_GroupRow(hi))
+        dated = hi.children - hi.children_undated
+        if dated:
+            segments.append(_Children(hi, 0, dated))
+        if hi.children_undated:
+            segments.append(_Children(hi, 1, hi.children_undated))
+    return segments
+
+
+def _page_pieces(segments: list, start: int, end: int) -> list[_Piece]:
+    """What rows ``start:end`` of the list are made of, with the context parents they need."""
+    pieces: list[_Piece] = []
+    shown: set[int] = set()
+    position = 0
+    for segment in segments:
+        if position >= end:
+            break
+        first, last = position, position + segment.length
+        position = last
+        if last <= start:
+            continue
+        offset = max(0, start - first)
+        limit = min(last, end) - first - offset
+        if isinstance(segment, _Run):
+            pieces.append(_Piece("run", 0, segment, offset, limit))
+        elif isinstance(segment, _GroupRow):
+            pieces.append(_Piece("row", 0, segment.group))
+            shown.add(segment.group.id)
+        else:
+            if segment.group.id not in shown:
+                pieces.append(_Piece("context", 0, segment.group))
+                shown.add(segment.group.id)
+            pieces.append(_Piece("children", 1, segment, offset, limit))
+    return pieces
+
+
+def _range_select(number: int, order: _Order, where: list, band: int, offset: int, limit: int):
+    """(piece number, row number, id) of rows ``offset:offset+limit`` of one band of a sibling range."""
+    key = order.key(Account)
+    if order.nulls_last:
+        where = [*where, key.is_(None) if band else key.is_not(None)]
+    sort = [order._dir(Account.id)] if band else [order._dir(key), order._dir(Account.id)]
+    inner = (
+        select(Account.id.label("id"), key.label("k"))
+        .where(*where)
+        .order_by(*sort)
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
+    inner_sort = [order._dir(inner.c.id)] if band else [order._dir(inner.c.k), order._dir(inner.c.id)]
+    return select(
+        sa.literal(number, sa.Integer).label("piece"),
+        func.row_number().over(order_by=inner_sort).label("rn"),
+        inner.c.id,
+    )
+
+
+def _run_bounds(order: _Order, run: _Run) -> list:
+    """Conditions for the rows of ``run``: after its lower group and before its upper one, in its band."""
+    key = order.key(Account)
+    where = []
+    for group, compare in ((run.lo, order.after), (run.hi, order.before)):
+        if group is None or group.band != run.band:
+            continue
+        if run.band == 0:
+            where.append(compare(sa.tuple_(key, Account.id), sa.tuple_(sa.literal(group.key, order.type), group.id)))
+        else:
+            where.append(compare(Account.id, group.id))
+    return where
+
+
+def _read_pieces(session: Session, order: _Order, tree: _Tree, visible, conditions, pieces: list[_Piece]) -> list[CustomerRead]:
+    """The page's rows and their contracts by status, in one query."""
+    selects = []
+    by_id: dict[int, int] = {}
+    for number, piece in enumerate(pieces):
+        if piece.kind == "run":
+            where = [tree.top, visible, *conditions, *_run_bounds(order, piece.segment)]
+            selects.append(_range_select(number, order, where, piece.segment.band, piece.offset, piece.limit))
+        elif piece.kind == "children":
+            where = [Account.parent_id == piece.segment.group.id, visible, *conditions]
+            selects.append(_range_select(number, order, where, piece.segment.band, piece.offset, piece.limit))
+        else:
+            by_id[piece.segment.id] = number
+    if by_id:
+        selects.append(
+            select(
+                sa.case(by_id, value=Account.id).label("piece"),
+                sa.literal(0, sa.Integer).label("rn"),
+                Account.id,
+            ).where(Account.id.in_(list(by_id)))
+        )
+    ids = (sa.union_all(*selects) if len(selects) > 1 else selects[0]).cte("page_ids")
+    contracts = (
+        select(Contract.account_id, Contract.status, func.count().label("n"))
+        .where(Contract.account_id.in_(select(ids.c.id)))
+        .group_by(Contract.account_id, Contract.status)
+        .subquery("contract_counts")
+    )
+    parent = aliased(Account)
+    stmt = (
+        select(Account, parent.name, ids.c.piece, ids.c.rn, contracts.c.status, contracts.c.n)
+        .join(ids, ids.c.id == Account.id)
+        .join(parent, parent.id == Account.parent_id, isouter=True)
+        .join(contracts, contracts.c.account_id == Account.id, isouter=True)
+    )
+    found: dict[int, list] = {}
+    for account, parent_name, number, rn, status, n in session.execute(stmt):
+        entry = found.setdefault(account.id, [(number, rn), account, parent_name, {}])
+        if status is not None:
+            entry[3][status] = int(n)
+    rows = []
+    for (number, _rn), account, parent_name, counts in sorted(found.values(), key=lambda e: e[0]):
+        piece = pieces[number]
+        row = to_read(account, parent_name, counts)
+        rows.append(row.model_copy(update={"depth": piece.depth, "is_context": piece.kind == "context"}))
+    return rows
+
+
+# ---------------------------------------------------------------- the whole list, in order (exports)
+
+
+def tree_ordered(*, actor: Actor, query: ListQuery, plain_rows: bool = False):
+    """SELECT (Account, parent name) of every row matching the query, in the list's order (LIST-6, LIST-7).
+
+    Without context rows and without paging: the order of all pages of
+    ``list_customers`` put together, for a caller that streams it (an export).
+    It sorts every matching row: meant to be read once, not per page.
+    ``plain_rows``: select the account's columns and ``parent_name`` as plain
+    rows instead of ORM objects (nothing kept in the session while streaming).
+    """
+    order = _Order.of(query)
+    tree = _tree_for(actor)
+    parent = aliased(Account)
+    columns = (
+        [*Account.__table__.c, parent.name.label("parent_name")] if plain_rows else [Account, parent.name]
+    )
+    stmt = (
+        select(*columns)
+        .join(parent, parent.id == Account.parent_id, isouter=True)
+        .where(*_match_conditions(actor, query))
+    )
+    if tree is None:
+        return stmt.order_by(*order.terms(Account))
+    if tree.mixed:
+        group = aliased(Account)
+        group_id = sa.case((Account.parent_id == tree.root_id, Account.id), else_=Account.parent_id)
+        return stmt.join(group, group.id == group_id).order_by(
+            *order.terms(group),
+            sa.case((Account.id == group.id, 0), else_=1),
+            *order.terms(Account),
+        )
+    return stmt.order_by(sa.case((Account.id == tree.root_id, 0), else_=1), *order.terms(Account))
+
+
+# ---------------------------------------------------------------- rows
+
+
+def to_read(account: Account, parent_name: str | None, contracts: dict[str, int]) -> CustomerRead:
+    """One list row from an account (or a row with its columns), its parent's name and its contracts by status."""
     return CustomerRead(
         id=account.id,
         kind=account.kind,
@@ -301,9 +884,14 @@ def _read(
     )
 
 
+_read = to_read  # the earlier private name
+
+
+_STATUS_ORDER = {s.value: i for i, s in enumerate(ContractStatus)}
+
+
 def _by_status_order(counts: dict[str, int]) -> list[tuple[str, int]]:
     """Counts in ContractStatus order (Active, Pending, Expired, Cancelled), unknown ones after."""
-    order = {s.value: i for i, s in enumerate(ContractStatus)}
-    return sorted(
-        counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])
-    )
+    if len(counts) < 2:
+        return list(counts.items())
+    return sorted(counts.items(), key=lambda item: (_STATUS_ORDER.get(item[0], len(_STATUS_ORDER)), item[0]))

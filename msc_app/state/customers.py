@@ -11,7 +11,7 @@ import reflex as rx
 
 from msc_app.db import session_scope
 from msc_app.models import CustomerRead
-from msc_app.services import customers, preferences
+from msc_app.services import customers, list_filters, preferences
 from msc_app.services.customers import ListQuery
 from msc_app.state.session import SessionState
 
@@ -45,6 +45,8 @@ class CustomerRow:
     quota_end: str = ""
     consumption: str = ""
     created: str = ""
+    depth: int = 0  # LIST-6: 1 for a customer nested under its reseller
+    is_context: bool = False  # LIST-6: shown only as the parent of matching rows
 
 
 EXPIRY_WARNING_DAYS = 30
@@ -93,7 +95,28 @@ def _row(read: CustomerRead, today: date, own_account_id: int = 0) -> CustomerRo
         quota_end=_date(read.quota_end_date),
         consumption=f"{read.consumption_90d:,}",
         created=_date(read.created_at.date()),
+        depth=read.depth,
+        is_context=read.is_context,
     )
+
+
+# The list filters (LIST-5): ListQuery attribute -> chip label prefix.
+FILTER_LISTS = {
+    "products": "Product",
+    "service_plans": "Plan",
+    "storage_regions": "Region",
+    "tenant_types": "Tenant type",
+    "tenant_admins": "Tenant admin",
+    "source_data": "Source data",
+}
+STATUS_LABELS = {"complete": "Onboarding complete", "in_progress": "Onboarding in progress"}
+
+
+@dataclasses.dataclass
+class FilterChip:
+    kind: str  # a FILTER_LISTS key, or "status"
+    value: str
+    label: str
 
 
 class CustomersState(SessionState):
@@ -106,11 +129,19 @@ class CustomersState(SessionState):
     descending: bool = False
     search: str = ""
     loaded: bool = False
+    # LIST-5: the applied filters (ListQuery attribute -> values as text) and their chips.
+    filters: dict[str, list[str]] = {}
+    filter_status: str = ""
+    chips: list[FilterChip] = []
+    # Names of plan and tenant-admin ids for the chips, filled when the filter panel's choices load.
+    _names: dict[str, str] = {}
     # LIST-3: the user's columns and density, from the database.
     visible_columns: list[str] = list(preferences.DEFAULT_PREFERENCES.columns)
     density: str = preferences.DEFAULT_DENSITY
     column_widths: dict[str, str] = {}  # column key -> CSS width, for the columns the user resized
     columns_dialog_open: bool = False
+    # LIST-9: columns named by the URL (a shared link) win over the user's saved ones for this view.
+    _url_columns: list[str] = []
 
     @rx.var
     def first_row_number(self) -> int:
@@ -120,41 +151,64 @@ class CustomersState(SessionState):
     def last_row_number(self) -> int:
         return min(self.total, self.page * self.page_size)
 
-    def _load(self, actor=None):
-        actor = actor or self.actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
-        query = ListQuery.parse(
+    @rx.var
+    def filter_count(self) -> int:
+        return len(self.chips)
+
+    def _current_query(self) -> ListQuery:
+        """The list's view as the service reads it (every value checked again there)."""
+        return ListQuery.parse(
             search=self.search,
             sort=self.sort,
             descending=self.descending,
             page=self.page,
             page_size=self.page_size,
+            status=self.filter_status,
+            **{name: self.filters.get(name, []) for name in FILTER_LISTS},
         )
+
+    def _show_query(self, query: ListQuery) -> None:
+        self.search = query.search
+        self.sort = query.sort.value
+        self.descending = query.descending
+        self.page = query.page
+        self.page_size = query.page_size
+        self.filters = {name: [str(v) for v in getattr(query, name)] for name in FILTER_LISTS if getattr(query, name)}
+        self.filter_status = query.status
+        self._show_chips()
+
+    def _show_chips(self) -> None:
+        chips = []
+        for name, prefix in FILTER_LISTS.items():
+            for value in self.filters.get(name, []):
+                shown = self._names.get(f"{name}:{value}", value)
+                chips.append(FilterChip(kind=name, value=value, label=f"{prefix}: {shown}"))
+        if self.filter_status:
+            chips.append(FilterChip(kind="status", value=self.filter_status, label=STATUS_LABELS.get(self.filter_status, self.filter_status)))
+        self.chips = chips
+
+    def _load(self, actor=None):
+        actor = actor or self.actor()
+        if actor is None:
+            self._forget()
+            return self._to_sign_in()
+        query = self._current_query()
         with session_scope() as session:
             result = customers.list_customers(session=session, actor=actor, query=query)
         today = date.today()
         self.rows = [_row(r, today, actor.account_id) for r in result.rows]
         self.total = result.total
+        self._show_query(query)
         self.page = result.page
         self.page_count = result.page_count
-        self.sort = query.sort.value
-        self.search = query.search
         self.loaded = True
         return None
 
     def _view_query(self) -> str:
         """The view as URL parameters (LIST-9): only what differs from the defaults."""
-        params = {}
-        if self.search:
-            params["q"] = self.search
-        if self.sort != customers.SortKey.NAME.value or self.descending:
-            params["sort"] = self.sort
-        if self.descending:
-            params["desc"] = "1"
-        if self.page > 1:
-            params["page"] = str(self.page)
+        params = self._current_query().to_params()
+        if list(self.visible_columns) != list(preferences.DEFAULT_PREFERENCES.columns):
+            params["cols"] = ",".join(self.visible_columns)
         return urlencode(params)
 
     def _refresh(self):
@@ -162,6 +216,9 @@ class CustomersState(SessionState):
         redirect = self._load()
         if redirect is not None:
             return redirect
+        return self._sync_url()
+
+    def _sync_url(self):
         query = self._view_query()
         url = "/customers" + (f"?{query}" if query else "")
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
@@ -170,22 +227,46 @@ class CustomersState(SessionState):
     def on_load(self):
         """Read the view from the URL, so a reload or a shared link shows the same list."""
         params = self.router.url.query_parameters
-        query = ListQuery.parse(
-            search=params.get("q", ""),
-            sort=params.get("sort", customers.SortKey.NAME.value),
-            descending=params.get("desc", ""),
-            page=params.get("page", 1),
-        )
-        self.search = query.search
-        self.sort = query.sort.value
-        self.descending = query.descending
-        self.page = query.page
+        self._show_query(ListQuery.from_params(params))
+        cols = [c for c in str(params.get("cols", "")).split(",") if c]
+        self._url_columns = list(preferences.normalise(cols, None).columns) if cols else []
         self.loaded = False
         actor = self.actor()
+        if actor is not None and self.chips:
+            self._load_names(actor)
         redirect = self._load(actor)
         if redirect is None:
             self._load_preferences(actor)
         return redirect
+
+    def _load_names(self, actor) -> None:
+        """Plan and tenant-admin names for the chips (ids in the URL are only ids)."""
+        with session_scope() as session:
+            options = list_filters.filter_options(session=session, actor=actor)
+        self._remember_names(options)
+        self._show_chips()
+
+    def _remember_names(self, options) -> None:
+        names = {f"service_plans:{p.id}": p.name for p in options.service_plans}
+        names |= {f"tenant_admins:{a.id}": a.name for a in options.tenant_admins}
+        self._names = names
+
+    @rx.event
+    def remove_filter(self, kind: str, value: str):
+        """A chip's close button."""
+        if kind == "status":
+            self.filter_status = ""
+        elif kind in FILTER_LISTS:
+            self.filters = {**self.filters, kind: [v for v in self.filters.get(kind, []) if v != value]}
+        self.page = 1
+        return self._refresh()
+
+    @rx.event
+    def clear_filters(self):
+        self.filters = {}
+        self.filter_status = ""
+        self.page = 1
+        return self._refresh()
 
     def _load_preferences(self, actor) -> None:
         with session_scope() as session:
@@ -193,7 +274,7 @@ class CustomersState(SessionState):
         self._show_preferences(prefs)
 
     def _show_preferences(self, prefs) -> None:
-        self.visible_columns = list(prefs.columns)
+        self.visible_columns = list(self._url_columns or prefs.columns)
         self.density = prefs.density
         self.column_widths = {key: f"{px}px" for key, px in prefs.widths}
 
@@ -213,9 +294,10 @@ class CustomersState(SessionState):
     def save_columns(self, form_data: dict):
         """The Edit Columns window's checkboxes; default columns stay on whatever is sent."""
         chosen = [key for key, value in form_data.items() if value in ("on", True, "true")]
+        self._url_columns = []
         self._save_preferences(columns=chosen)
         self.columns_dialog_open = False
-        return rx.toast.success("Columns saved.")
+        return [self._sync_url(), rx.toast.success("Columns saved.")]
 
     @rx.event
     def save_column_width(self, form_data: dict):

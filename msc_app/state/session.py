@@ -17,7 +17,7 @@ from msc_app.models import Account, Role
 from msc_app.services import auth, tenants
 from msc_app.services.permissions import Actor
 
-SESSION_COOKIE = "msc_session"
+SESSION_COOKIE = auth.SESSION_COOKIE
 
 
 class SessionState(rx.State):

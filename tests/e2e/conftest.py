@@ -10,15 +10,7 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,19 +25,17 @@ from tests.smtp import SmtpServer, free_port
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_frontend  # noqa: E402
-
-PORT = build_frontend.BUILD_PORT
+from app_server import (  # noqa: E402,F401  (scripts/app_server.py: shared with the benchmarks)
+    PORT,
+    Server,
+    _wait_until_up,
+    free_loopback_host,
+    start_server,
+    stop_server,
+)
 
 # Conditions, not sleeps: a loaded 2-core CI machine gets more time before a wait fails.
 expect.set_options(timeout=15_000)
-
-
-@dataclass
-class Server:
-    base_url: str
-    db_url: str
-    process: subprocess.Popen
-    log_path: Path
 
 
 def _worker_index(worker_id: str) -> int:
@@ -54,79 +44,8 @@ def _worker_index(worker_id: str) -> int:
 
 @pytest.fixture(scope="session")
 def frontend_build(tmp_path_factory):
-    """Build the frontend once for all workers (a file lock keeps the others waiting)."""
-    lock_path = tmp_path_factory.getbasetemp().parent / "msc-frontend-build.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        build_frontend.ensure_built()
-        fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _wait_until_up(server: Server, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{server.log_path.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.base_url}/ping", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling a port that is not open yet: nothing to wait on but time
-    raise RuntimeError(f"server did not start:\n{server.log_path.read_text()[-4000:]}")
-
-
-def start_server(*, host: str, db_url: str, log_path: Path, smtp_port: int | None = None) -> Server:
-    env = dict(build_frontend.build_environment())
-    env.update(
-        REFLEX_DB_URL=db_url,
-        REFLEX_STATE_MANAGER_MODE="memory",
-        REFLEX_REDIS_URL="",
-        MSC_SMTP_HOST="127.0.0.1",
-        MSC_SMTP_PORT=str(smtp_port or free_port()),  # nothing listens there unless a test says so
-    )
-    env.pop("REFLEX_API_URL", None)
-    log = open(log_path, "w")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serve_built.py"), "--host", host, "--port", str(PORT)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server = Server(base_url=f"http://{host}:{PORT}", db_url=db_url, process=process, log_path=log_path)
-    try:
-        _wait_until_up(server)
-    except Exception:
-        stop_server(server)
-        raise
-    return server
-
-
-def stop_server(server: Server) -> None:
-    try:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        server.process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(server.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def free_loopback_host(third_octet: int, worker: int) -> str:
-    """A loopback address whose PORT is free (a stray server elsewhere must not break the run)."""
-    for octet in range(third_octet, third_octet + 50):
-        host = f"127.0.{octet}.{2 + worker}"
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((host, PORT))
-            except OSError:
-                continue
-        return host
-    raise RuntimeError(f"no free loopback address for port {PORT}")
+    """Build the frontend once for all workers (``ensure_built`` locks: the others wait)."""
+    build_frontend.ensure_built()
 
 
 def _fresh_database(directory: Path) -> str:

@@ -128,7 +128,8 @@ def seed(session: Session, today: date | None = None) -> World:
         r1_accounts.append(acc)
     world.r1_customers = r1_names
 
-    world.r2_customers = ["Peak Dental", "Peak Logistics", "Secret Zebra Corp"]
+    # "=HYPERLINK..." proves the export neutralises formulas (LIST-7).
+    world.r2_customers = ["Peak Dental", "Peak Logistics", "Secret Zebra Corp", '=HYPERLINK("http://x.example","Peak")']
     for i, name in enumerate(world.r2_customers):
         _account(session, kind=AccountKind.CUSTOMER, name=name, parent=r2, created=base + timedelta(days=i))
 

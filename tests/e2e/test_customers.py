@@ -22,7 +22,8 @@ def test_list_1_distributor_pages_through_every_customer_with_total(page: Page, 
 
 
 def test_list_1_sort_by_column_header_toggles_direction(page: Page, base_url, world):
-    """LIST-1: a click on a header sorts by it on the server; a second click reverses."""
+    """LIST-1 / LIST-6: a click on a header sorts by it on the server; a second click reverses.
+    The tree stays: top-level rows in that order, each reseller's customers in that order under it."""
     sign_in(page, base_url, world.distributor_admin, world.password)
     assert row_names(page)[0] == "Blue Harbor Resellers"  # default: Name ascending
     header = page.get_by_role("columnheader", name="Customer Name")
@@ -30,18 +31,24 @@ def test_list_1_sort_by_column_header_toggles_direction(page: Page, base_url, wo
     expect(header).to_have_attribute("aria-sort", "ascending")
     header.get_by_role("button").click()
     expect(header).to_have_attribute("aria-sort", "descending")
-    expect(page.get_by_test_id("customer-row").first).to_contain_text("Secret Zebra Corp")
+    expect(page.get_by_test_id("customer-row").first).to_contain_text("Sandbox")
+    names = row_names(page)
+    crimson = names.index("Crimson Peak IT")
+    assert names[crimson + 1] == "Secret Zebra Corp"  # its customers, descending, right under it
 
+    page.context.clear_cookies()
+    sign_in(page, base_url, world.reseller_admin, world.password)
     expiry = page.get_by_role("columnheader", name="License Expiry")
     expiry.get_by_role("button").click()
     expect(expiry).to_have_attribute("aria-sort", "ascending")
     # Harbor Client 01 has the earliest licence expiry of the seeded products (in 30 days:
     # flagged as soon); Harbor Client 02 expires a day later, outside the warning window.
     rows = page.get_by_test_id("customer-row")
-    expect(rows.first).to_contain_text("Harbor Client 01")
-    expect(rows.first.get_by_text("Soon", exact=True)).to_be_visible()
-    expect(rows.nth(1)).to_contain_text("Harbor Client 02")
-    expect(rows.nth(1).get_by_text("Soon", exact=True)).to_have_count(0)
+    expect(rows.first).to_contain_text("Blue Harbor Resellers")  # the reseller's own row leads its tree
+    expect(rows.nth(1)).to_contain_text("Harbor Client 01")
+    expect(rows.nth(1).get_by_text("Soon", exact=True)).to_be_visible()
+    expect(rows.nth(2)).to_contain_text("Harbor Client 02")
+    expect(rows.nth(2).get_by_text("Soon", exact=True)).to_have_count(0)
 
 
 def test_list_4_search_applies_on_enter_case_insensitive(page: Page, base_url, world):

@@ -1,11 +1,19 @@
-"""LIST-1 paging and sorting, LIST-4 search, and the list's scope (AUTH-4), on the database."""
+"""LIST-1 paging and sorting, LIST-4 search, LIST-6 hierarchy, and the list's scope (AUTH-4), on the database.
+
+The expected orders are computed here in Python from the accounts, not from the
+service: a distributor's top level (its resellers and own customers) sorted by
+the column then the id (undated rows last), each reseller's matching customers
+right under it in the same order; a reseller's list is itself, then its customers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from msc_app.models import Account, AccountKind, ProductType, ServicePlan, TenantType
@@ -117,35 +125,98 @@ def _sort_value(account: Account, key: SortKey):
 NULLS_LAST = (SortKey.LICENSE_EXPIRY, SortKey.QUOTA_EFFECTIVE, SortKey.QUOTA_END)
 
 
-def _expected_order(accounts: list[Account], key: SortKey, descending: bool) -> list[int]:
-    """The order the spec asks for, computed in Python: by the column, then by id; no expiry last."""
-    if key in NULLS_LAST:
-        dated = [a for a in accounts if _sort_value(a, key) is not None]
-        undated = [a for a in accounts if _sort_value(a, key) is None]
-        dated.sort(key=lambda a: (_sort_value(a, key), a.id), reverse=descending)
-        undated.sort(key=lambda a: a.id, reverse=descending)
-        return [a.id for a in dated + undated]
-    ordered = sorted(accounts, key=lambda a: (_sort_value(a, key), a.id), reverse=descending)
-    return [a.id for a in ordered]
+def sibling_sorted(items: Iterable, value: Callable, descending: bool, *, key_id=lambda item: item.id) -> list:
+    """One sibling group in the list's order: by ``value``, then the id; undated (None) rows last, by id."""
+    items = list(items)
+    dated = [i for i in items if value(i) is not None]
+    undated = [i for i in items if value(i) is None]
+    dated.sort(key=lambda i: (value(i), key_id(i)), reverse=descending)
+    undated.sort(key=key_id, reverse=descending)
+    return dated + undated
+
+
+def tree_sorted(rows: Iterable, value: Callable, descending: bool) -> list:
+    """LIST-6 order of a complete, unfiltered list (e.g. every row of ``list_customers``' pages).
+
+    A row whose parent is among the rows nests under it; the others are the
+    top level. Usable for any column: ``value(row)`` gives the sort value.
+    """
+    rows = list(rows)
+    ids = {r.id for r in rows}
+    children: dict[int, list] = {}
+    for r in rows:
+        if r.parent_id in ids:
+            children.setdefault(r.parent_id, []).append(r)
+    top = [r for r in rows if r.parent_id not in ids]
+    ordered = []
+    for r in sibling_sorted(top, value, descending):
+        ordered.append(r)
+        ordered.extend(sibling_sorted(children.get(r.id, []), value, descending))
+    return ordered
+
+
+def _expected_tree(
+    session, actor_key: str, world: World, key: SortKey, descending: bool, matching: set[int] | None = None
+) -> list[int]:
+    """The ids the list of ``actor_key`` (a distributor or reseller user) shows, outside context rows.
+
+    ``matching``: the ids matching the search and filters (default: all). A
+    parent that does not match still places its matching children.
+    """
+    accounts = {a.id: a for a in _all_listed(session)}
+    home = world.actors[actor_key].home_account_id
+    value = lambda a: _sort_value(a, key)  # noqa: E731
+    if world.actors[actor_key].home_kind == AccountKind.RESELLER:
+        top = [accounts[home]]
+    else:
+        top = [a for a in accounts.values() if a.parent_id == home]
+    matching = set(accounts) if matching is None else matching
+    ordered = []
+    for entry in sibling_sorted(top, value, descending):
+        if entry.id in matching:
+            ordered.append(entry.id)
+        kids = [a for a in accounts.values() if a.parent_id == entry.id and a.id in matching]
+        ordered.extend(a.id for a in sibling_sorted(kids, value, descending))
+    return ordered
 
 
 def _all_listed(session) -> list[Account]:
     return list(session.exec(select(Account).where(Account.kind.in_([k.value for k in LISTED_KINDS]))))
 
 
+def _matches(page) -> list:
+    """The rows of a page that match the query: not the context parents."""
+    return [row for row in page.rows if not row.is_context]
+
+
 def _walk(session, actor, **query) -> tuple[list[int], list]:
-    """Every page of a query, first to last: the ids in order, and the pages."""
+    """Every page of a query, first to last: the matching rows' ids in order, and the pages."""
     first = list_customers(session=session, actor=actor, query=ListQuery(page=1, **query))
     pages = [first]
     for number in range(2, first.page_count + 1):
         pages.append(list_customers(session=session, actor=actor, query=ListQuery(page=number, **query)))
-    return [row.id for page in pages for row in page.rows], pages
+    return [row.id for page in pages for row in _matches(page)], pages
 
 
 def _ids(session, actor, **query) -> set[int]:
     page = list_customers(session=session, actor=actor, query=ListQuery(page_size=MAX_PAGE_SIZE, **query))
     assert page.total <= MAX_PAGE_SIZE
-    return {row.id for row in page.rows}
+    return {row.id for row in _matches(page)}
+
+
+def assert_nesting_is_consistent(page) -> None:
+    """LIST-6 on one page: a child sits under its parent's row (real or context) with only siblings between;
+    a context row is followed by a child of it; depth 0 is for rows without a parent on the page."""
+    current_parent = None
+    for index, row in enumerate(page.rows):
+        if row.depth == 0:
+            current_parent = row.id
+            if row.is_context:
+                following = page.rows[index + 1] if index + 1 < len(page.rows) else None
+                assert following is not None and following.depth == 1 and following.parent_id == row.id, row
+        else:
+            assert row.depth == 1 and not row.is_context, row
+            assert row.parent_id == current_parent, (row, current_parent)
 
 
 # ---------------------------------------------------------------- LIST-1 paging
@@ -160,8 +231,8 @@ def test_list_1_pages_respect_size_and_total(session, list_world):
     assert expected_total % PAGE_SIZE != 0, "the data set should end on a partial page"
     assert all(page.total == expected_total for page in pages)
     assert len(pages) == pages[0].page_count == -(-expected_total // PAGE_SIZE)
-    assert all(len(page.rows) == PAGE_SIZE for page in pages[:-1])
-    assert len(pages[-1].rows) == expected_total % PAGE_SIZE
+    assert all(len(_matches(page)) == PAGE_SIZE for page in pages[:-1])
+    assert len(_matches(pages[-1])) == expected_total % PAGE_SIZE
     assert [page.page for page in pages] == list(range(1, len(pages) + 1))
     assert len(ids) == len(set(ids)) == expected_total
 
@@ -188,14 +259,18 @@ def test_list_1_empty_result_is_one_empty_page(session, list_world):
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
 @pytest.mark.parametrize("key", list(SortKey), ids=[k.value for k in SortKey])
 def test_list_1_sort_by_each_column_walks_all_pages_in_order(session, list_world, key, descending):
-    """LIST-1: sorted by any column, ties broken by id, so walking the pages never repeats or skips a row."""
-    actor = list_world.world.actor("dist_admin")
-    expected = _expected_order(_all_listed(session), key, descending)
+    """LIST-1 / LIST-6: sorted by any column within each sibling group (ties by id, undated last), resellers'
+    customers under them, so walking the pages never repeats or skips a row."""
+    world = list_world.world
+    actor = world.actor("dist_admin")
+    expected = _expected_tree(session, "dist_admin", world, key, descending)
     values = [_sort_value(a, key) for a in _all_listed(session)]
     assert len(values) > len(set(values)), f"the data set should have ties in {key}"
 
-    ids, _pages = _walk(session, actor, page_size=PAGE_SIZE, sort=key, descending=descending)
+    ids, pages = _walk(session, actor, page_size=PAGE_SIZE, sort=key, descending=descending)
     assert ids == expected
+    for page in pages:
+        assert_nesting_is_consistent(page)
 
 
 def test_list_1_reseller_walk_by_name_covers_exactly_its_scope(session, list_world):
@@ -205,7 +280,7 @@ def test_list_1_reseller_walk_by_name_covers_exactly_its_scope(session, list_wor
     r1 = world.accounts["r1"]
     mine = [a for a in _all_listed(session) if a.id == r1 or a.parent_id == r1]
     ids, pages = _walk(session, actor, page_size=PAGE_SIZE, sort=SortKey.NAME)
-    assert ids == _expected_order(mine, SortKey.NAME, False)
+    assert ids == [r1] + [a.id for a in sorted(mine, key=lambda a: (a.name_sort, a.id)) if a.id != r1]
     assert pages[0].total == len(mine)
 
 
@@ -224,7 +299,7 @@ def test_list_2_rows_carry_parent_and_product_summaries(session, list_world):
     page = list_customers(
         session=session, actor=world.actor("dist_admin"), query=ListQuery(search="harbor dental")
     )
-    (row,) = page.rows
+    (row,) = _matches(page)
     assert row.id == world.accounts["r1_cust1"]
     assert row.parent_name == "Blue Harbor Resellers"
     assert row.products == ProductType.MICROSOFT_365.value
@@ -251,7 +326,7 @@ def test_list_4_search_is_case_insensitive_substring_on_name(session, list_world
     world = list_world.world
     query = ListQuery.parse(search=search, page_size=MAX_PAGE_SIZE)
     page = list_customers(session=session, actor=world.actor("dist_admin"), query=query)
-    assert world.names(r.id for r in page.rows) == expected
+    assert world.names(r.id for r in _matches(page)) == expected
     assert page.total == len(expected)
 
 
@@ -353,3 +428,181 @@ def test_auth_4_tenant_admin_list_holds_only_its_assigned_customer(session, list
 def test_list_1_sort_direction_from_text_is_parsed_not_truth_tested(raw, expected):
     """LIST-1: a direction arriving as text (URL, form) is read, so "false" is ascending."""
     assert ListQuery.parse(descending=raw).descending is expected
+
+
+# ---------------------------------------------------------------- LIST-6 hierarchy
+
+
+def _page(session, actor, **query):
+    return list_customers(session=session, actor=actor, query=ListQuery(**query))
+
+
+def _shape(world: World, page) -> list[tuple[str, int, bool]]:
+    """(name in the world, depth, is_context) of each row, for the world's own accounts."""
+    by_id = {v: k for k, v in world.accounts.items()}
+    return [(by_id.get(r.id, r.name), r.depth, r.is_context) for r in page.rows]
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+def test_list_6_distributor_sees_resellers_with_their_customers_nested(session, list_world, descending):
+    """LIST-6: each reseller (depth 0) is followed by all of its customers (depth 1), then the next top-level
+    row; the distributor's own customers are top-level rows (depth 0)."""
+    world = list_world.world
+    ids, pages = _walk(session, world.actor("dist_admin"), page_size=MAX_PAGE_SIZE, descending=descending)
+    rows = [r for page in pages for r in page.rows]
+    assert not any(r.is_context for r in rows), "nothing is filtered: no context rows"
+    by_id = {r.id: r for r in rows}
+    for reseller in ("r1", "r2"):
+        rid = world.accounts[reseller]
+        start = ids.index(rid)
+        children = {a.id for a in _all_listed(session) if a.parent_id == rid}
+        assert set(ids[start + 1 : start + 1 + len(children)]) == children
+        assert by_id[rid].depth == 0
+        assert all(by_id[c].depth == 1 and by_id[c].parent_id == rid for c in children)
+    for direct in ("sandbox", "dist_cust1"):
+        assert by_id[world.accounts[direct]].depth == 0
+    assert ids == _expected_tree(session, "dist_admin", world, SortKey.NAME, descending)
+
+
+@pytest.mark.parametrize("user", ["r1_admin", "r1_viewer"])
+@pytest.mark.parametrize("key", [SortKey.NAME, SortKey.LICENSE_EXPIRY, SortKey.CREATED])
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+def test_list_6_reseller_sees_itself_on_top_and_its_customers_under_it(session, list_world, user, key, descending):
+    """LIST-6: a reseller's list starts with its own row (depth 0) in any sort, its customers follow at depth 1
+    in the chosen order."""
+    world = list_world.world
+    ids, pages = _walk(session, world.actor(user), page_size=PAGE_SIZE, sort=key, descending=descending)
+    assert ids[0] == world.accounts["r1"]
+    assert pages[0].rows[0].id == world.accounts["r1"] and pages[0].rows[0].depth == 0
+    assert all(r.depth == 1 for page in pages for r in page.rows if r.id != world.accounts["r1"])
+    assert ids == _expected_tree(session, "r1_admin", world, key, descending)
+
+
+def test_list_6_distributor_in_reseller_perspective_sees_the_reseller_tree(session, list_world):
+    """LIST-6 / TENANT-1: switched into R1, the distributor gets exactly R1's admin's rows, depths and contexts."""
+    world = list_world.world
+    for query in ({"page_size": PAGE_SIZE, "page": 2}, {"search": "client", "page_size": 4, "page": 2}):
+        switched = _page(session, world.actor("dist_admin", perspective="r1"), **query)
+        native = _page(session, world.actor("r1_admin"), **query)
+        assert switched == native
+
+
+def test_list_6_search_shows_a_non_matching_parent_as_context(session, list_world):
+    """LIST-6: a customer matching the search comes with its reseller as a context row, which is not counted."""
+    world = list_world.world
+    page = _page(session, world.actor("dist_admin"), search="harbor dental")
+    assert _shape(world, page) == [("r1", 0, True), ("r1_cust1", 1, False)]
+    assert page.total == 1
+    # the reseller sees its own row as the context of its customer, too
+    page = _page(session, world.actor("r1_admin"), search="dental")
+    assert _shape(world, page) == [("r1", 0, True), ("r1_cust1", 1, False)]
+    assert page.total == 1
+
+
+def test_list_6_matching_parent_is_a_row_not_a_context(session, list_world):
+    """LIST-6: when the reseller matches too ('harbor'), it is an ordinary row, counted, followed by its customers."""
+    world = list_world.world
+    page = _page(session, world.actor("dist_admin"), search="harbor")
+    assert _shape(world, page) == [("r1", 0, False), ("r1_cust1", 1, False), ("r1_cust2", 1, False)]
+    assert page.total == 3
+
+
+def test_list_6_parent_continues_as_context_on_the_next_page(session, list_world):
+    """LIST-6: a page that starts inside a reseller's customers repeats the reseller on top, as context,
+    without taking a place: the page still holds page_size matching rows."""
+    world = list_world.world
+    actor = world.actor("dist_admin")
+    r1 = world.accounts["r1"]
+    ids, pages = _walk(session, actor, page_size=PAGE_SIZE)
+    r1_pages = [p for p in pages if any(r.parent_id == r1 and r.depth == 1 for r in p.rows)]
+    assert len(r1_pages) >= 3, "R1's customers should span several pages"
+    first, *continued = r1_pages
+    assert not any(r.is_context for r in first.rows)
+    for page in continued:
+        assert page.rows[0].id == r1 and page.rows[0].is_context and page.rows[0].depth == 0
+        assert page.rows[1].parent_id == r1 and page.rows[1].depth == 1
+        assert [r.id for r in page.rows].count(r1) == 1
+        if page is not pages[-1]:
+            assert len(_matches(page)) == PAGE_SIZE and len(page.rows) == PAGE_SIZE + 1
+    assert all(p.total == len(ids) for p in pages)
+
+
+@pytest.mark.parametrize(
+    ("user", "query"),
+    [
+        ("dist_admin", {"search": "client"}),
+        ("dist_admin", {"search": "client", "sort": SortKey.LICENSE_EXPIRY, "descending": True}),
+        ("dist_admin", {"search": "n", "sort": SortKey.PRODUCTS}),
+        ("dist_admin", {"search": "holding 0", "sort": SortKey.QUOTA_END}),
+        ("dist_admin", {"search": "shared", "sort": SortKey.CREATED, "descending": True}),
+        ("r1_admin", {"search": "client", "sort": SortKey.ORGANIZATION}),
+        ("r1_admin", {"search": "client", "sort": SortKey.QUOTA_EFFECTIVE, "descending": True}),
+    ],
+)
+@pytest.mark.parametrize("page_size", [1, 3, 10])
+def test_list_6_filtered_walk_keeps_tree_order_and_counts_only_matches(session, list_world, user, query, page_size):
+    """LIST-6 / LIST-4: with a search, every page holds page_size matching rows in tree order, each group's rows
+    after their parent (a context row when the parent does not match or is on an earlier page), and the
+    total counts matches only."""
+    world = list_world.world
+    needle = query["search"].lower()
+    matching = {
+        a.id for a in _all_listed(session) if needle in a.name_sort or needle in a.customer_name_sort
+    }
+    expected = _expected_tree(
+        session, user, world, query.get("sort", SortKey.NAME), query.get("descending", False), matching
+    )
+    ids, pages = _walk(session, world.actor(user), page_size=page_size, **query)
+    assert ids == expected and len(expected) >= 3
+    for number, page in enumerate(pages, start=1):
+        assert page.total == len(expected)
+        assert len(_matches(page)) == len(expected[(number - 1) * page_size : number * page_size])
+        assert_nesting_is_consistent(page)
+        first_here = ids.index(_matches(page)[0].id)
+        for row in page.rows:
+            if row.is_context:  # a parent that does not match, or whose own row was on an earlier page
+                assert row.id not in matching or ids.index(row.id) < first_here
+
+
+@pytest.mark.parametrize("query", [{}, {"search": "dental"}, {"sort": SortKey.QUOTA_END, "descending": True}])
+def test_list_6_tenant_admin_never_sees_the_reseller_row(session, list_world, query):
+    """LIST-6 / AUTH-4: a tenant admin's customers show at depth 0 with no context parent: the reseller above
+    its assigned customer stays invisible."""
+    world = list_world.world
+    page = _page(session, world.actor("tenant_admin"), **query)
+    assert [(r.id, r.depth, r.is_context) for r in page.rows] == [(world.accounts["r1_cust1"], 0, False)]
+    assert page.total == 1
+
+
+def _statements(engine: sa.Engine, run) -> list[str]:
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+@pytest.mark.parametrize(
+    ("user", "query", "most"),
+    [
+        ("dist_admin", {"page": 1}, 3),
+        ("dist_admin", {"page": 4, "page_size": 5}, 3),
+        ("dist_admin", {"page": 3, "page_size": 5, "sort": SortKey.QUOTA_END, "descending": True}, 3),
+        ("dist_admin", {"search": "client", "page": 2, "page_size": 5}, 3),
+        ("r1_admin", {"page": 2, "page_size": 5, "sort": SortKey.LICENSE_EXPIRY}, 2),
+        ("tenant_admin", {}, 3),
+    ],
+)
+def test_list_6_a_tree_page_costs_a_fixed_few_queries(session, database, list_world, user, query, most):
+    """LIST-6 / SPEC 8: a tree page (groups, gaps, page with contracts) costs three queries however deep, a
+    reseller's two, a flat list three: never one per row or per group."""
+    actor = list_world.world.actor(user)
+    session.exec(select(Account.id).limit(1)).all()  # the test transaction has begun
+    statements = _statements(database.engine, lambda: _page(session, actor, **query))
+    assert len(statements) <= most, statements

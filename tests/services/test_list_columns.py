@@ -295,7 +295,23 @@ def _all_rows(session, actor, **query) -> list:
         rows += list_customers(
             session=session, actor=actor, query=ListQuery(page=number, **query)
         ).rows
-    return rows
+    # Context rows (a parent repeated above its children on a later page) are not matches.
+    return [r for r in rows if not r.is_context]
+
+
+def _tree_order(rows: list, sort_key) -> list:
+    """LIST-6: top-level rows in ``sort_key`` order, each reseller followed by its own customers in that order."""
+    ids = {r.id for r in rows}
+    top = [r for r in rows if r.parent_id not in ids]
+    children: dict[int, list] = {}
+    for r in rows:
+        if r.parent_id in ids:
+            children.setdefault(r.parent_id, []).append(r)
+    ordered = []
+    for r in sort_key(top):
+        ordered.append(r)
+        ordered += sort_key(children.get(r.id, []))
+    return ordered
 
 
 # ---------------------------------------------------------------- values
@@ -424,36 +440,51 @@ def _display_key(row, key: SortKey):
 def test_list_2_sort_by_each_new_column_walks_all_pages_in_order(
     session, cols, key, descending
 ):
-    """LIST-1 / LIST-2: sorted by any new column (status by progress, source data by severity, contracts
-    by total, dates with the undated last), ties broken by id, across all pages."""
+    """LIST-1 / LIST-2 / LIST-6: sorted by any new column (status by progress, source data by severity,
+    contracts by total, dates with the undated last), ties broken by id, across all pages, within the
+    tree (resellers and the distributor's own customers, each reseller's customers under it)."""
     actor = cols.world.actor("dist_admin")
     rows = _all_rows(session, actor, page_size=7, sort=key, descending=descending)
     values = [_display_key(r, key) for r in rows]
     assert len(set(values)) > 2 and len(values) > len(set(values)), (
         "data should vary and tie"
     )
-    dated = [r for r in rows if _display_key(r, key) is not None]
-    undated = [r for r in rows if _display_key(r, key) is None]
-    expected = sorted(
-        dated, key=lambda r: (_display_key(r, key), r.id), reverse=descending
-    )
-    expected += sorted(undated, key=lambda r: r.id, reverse=descending)
+
+    def in_order(group: list) -> list:
+        dated = [r for r in group if _display_key(r, key) is not None]
+        undated = [r for r in group if _display_key(r, key) is None]
+        ordered = sorted(dated, key=lambda r: (_display_key(r, key), r.id), reverse=descending)
+        return ordered + sorted(undated, key=lambda r: r.id, reverse=descending)
+
+    expected = _tree_order(rows, in_order)
     assert [r.id for r in rows] == [r.id for r in expected]
     assert len({r.id for r in rows}) == len(rows)
 
 
+def _sibling_groups(rows: list) -> list[list]:
+    """LIST-6: the top-level rows, then each reseller's customers: the lists the sort orders."""
+    ids = {r.id for r in rows}
+    groups: dict[int | None, list] = {}
+    for r in rows:
+        groups.setdefault(r.parent_id if r.parent_id in ids else None, []).append(r)
+    return list(groups.values())
+
+
 def test_status_1_sort_puts_complete_onboarding_last_ascending(session, cols):
-    """STATUS-1: ascending by Status starts with the least advanced onboarding and ends with the complete ones."""
-    rows = _all_rows(
-        session, cols.world.actor("dist_admin"), page_size=50, sort=SortKey.STATUS
-    )
-    complete = [r.onboarding_complete for r in rows]
-    assert complete == sorted(complete) and not complete[0] and complete[-1]
-    assert rows[0].onboarding_done == 0
+    """STATUS-1: ascending by Status starts with the least advanced onboarding and ends with the complete
+    ones, among the top-level rows and among each reseller's customers (LIST-6)."""
+    rows = _all_rows(session, cols.world.actor("dist_admin"), page_size=50, sort=SortKey.STATUS)
+    for group in _sibling_groups(rows):
+        complete = [r.onboarding_complete for r in group]
+        assert complete == sorted(complete)
+    assert any(not r.onboarding_complete for r in rows) and rows[-1].onboarding_complete
+    customers = min(_sibling_groups(rows), key=lambda g: g[0].onboarding_done)
+    assert customers[0].onboarding_done == 0
 
 
 def test_source_1_sort_descending_puts_failed_first(session, cols):
-    """SOURCE-1: descending by Source Data lists Failed, then Warning, Success, Not available."""
+    """SOURCE-1: descending by Source Data lists Failed, then Warning, Success, Not available (within
+    each group of siblings of the tree, LIST-6)."""
     rows = _all_rows(
         session,
         cols.world.actor("dist_admin"),
@@ -461,9 +492,11 @@ def test_source_1_sort_descending_puts_failed_first(session, cols):
         sort=SortKey.SOURCE_DATA,
         descending=True,
     )
-    statuses = [r.source_data for r in rows]
-    firsts = [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s]
-    assert firsts == ["Failed", "Warning", "Success", "Not available"]
+    order = ["Failed", "Warning", "Success", "Not available"]
+    for group in _sibling_groups(rows):
+        ranks = [order.index(r.source_data) for r in group]
+        assert ranks == sorted(ranks)
+    assert {r.source_data for r in rows} == set(order)
 
 
 # ---------------------------------------------------------------- keeping the columns right

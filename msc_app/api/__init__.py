@@ -1,0 +1,1 @@
+"""HTTP routes beside the Reflex event socket, mounted through ``rx.App(api_transformer=...)``."""
