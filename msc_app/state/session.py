@@ -13,7 +13,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from msc_app.db import session_scope
-from msc_app.models import Account, Role
+from msc_app.models import Account, AccountKind, Role
 from msc_app.services import auth, tenants
 from msc_app.services.permissions import Actor
 
@@ -37,7 +37,8 @@ class SessionState(rx.State):
     in_perspective: bool = False
     perspective_kind: str = ""
     can_switch: bool = False
-    is_admin: bool = False  # a distributor or reseller admin: may create and change customers
+    is_admin: bool = False  # an admin (of any tier, or in a perspective): may change what lies below
+    can_create: bool = False  # an admin working as a distributor or reseller: may create customers
 
     def actor(self) -> Actor | None:
         """The actor for this client's session, looked up on the server each time."""
@@ -62,6 +63,7 @@ class SessionState(rx.State):
         self.perspective_kind = actor.kind.value if actor.in_perspective else ""
         self.can_switch = tenants.can_switch(actor)
         self.is_admin = actor.role == Role.ADMIN
+        self.can_create = self.is_admin and actor.kind != AccountKind.CUSTOMER
 
     def _forget(self) -> None:
         self.auth_token = ""
@@ -69,7 +71,7 @@ class SessionState(rx.State):
         self.user_name = self.user_email = self.role_label = self.tenant_name = ""
         self.home_tenant_name = self.perspective_kind = ""
         self.home_account_id = self.current_account_id = 0
-        self.in_perspective = self.can_switch = self.is_admin = False
+        self.in_perspective = self.can_switch = self.is_admin = self.can_create = False
 
     def _to_sign_in(self):
         path = self.router.url.path or "/"
