@@ -35,10 +35,18 @@ def get_engine(url: str | None = None) -> sa.Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # A 64 MB page cache and memory-mapped reads: the list's filtered pages look up
+            # thousands of rows by index at 100,000 customers.
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA mmap_size=268435456")
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No JIT: the list's statements are short OLTP queries whose pessimistic cost estimates
+    # would otherwise make PostgreSQL spend 100-800 ms compiling them.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args={"options": "-c jit=off"}
+    )
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 The list is one page from the database, scoped by ``permissions``, searched
 and filtered (``list_filters``), plus a count of all matches. Every LIST-2
 column is a column of ``Account`` (kept by ``services.summaries``) except the
-contracts' counts by status, read for the whole page at once.
+contracts' counts by status, read with the page.
 
 LIST-6, the tree. A distributor's list is its top level (its resellers and its
 own customers, sorted together) with each reseller's customers right under
@@ -15,19 +15,24 @@ a flat list. When a page holds children whose parent row is not right above
 them (the parent did not match, or it is on an earlier page), the parent comes
 first as a *context* row, outside the count and the page size.
 
-How a tree page stays cheap at 100,000 customers (SPEC 8): the *groups* (the
-resellers with matching rows) are few; the rows between two groups in the top
-level are counted per gap, each gap a range of the (parent_id, column, id)
-index (``models.accounts.LIST_SORT_COLUMNS``). From the groups' sizes and the
-gaps' lengths the page is located exactly, then read as a few index ranges
-with OFFSET inside one gap or one group. A tree page costs three queries
-(groups, gaps, page with its contracts), two for a reseller, whatever the page
-size and however deep the page; the flat list three (count, page, contracts).
+How a tree page stays cheap at 100,000 customers (SPEC 8). The *groups* (the
+resellers with matching rows) are few. One query, the *outline*, gives each
+group's size (its matching children, counted by parent) and how many matching
+top-level rows lie between consecutive groups: SQLite counts those gaps as
+ranges of the (parent_id, column, id) indexes (``models.accounts.
+LIST_SORT_COLUMNS``), PostgreSQL by one window over the top level. From that
+outline the page is located exactly, and a second query reads it as a few
+index ranges with an OFFSET inside one gap or one group, with its contracts.
+Two queries however deep the page, whatever its size (on PostgreSQL a third
+statement turns JIT off); the flat list costs three (count, page, contracts).
+The outline's statement depends only on the view, not on the page, and is
+built once per view and actor.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -196,10 +201,6 @@ class ListQuery:
         """Whether any LIST-5 filter is set (the search aside)."""
         return any(getattr(self, name) for name in FILTER_PARAMS)
 
-    def without_filters(self) -> ListQuery:
-        """The same view with the filter panel reset (search, sort and page size kept), on page 1."""
-        return replace(self, page=1, **{name: ("" if name == "status" else ()) for name in FILTER_PARAMS})
-
     def to_params(self) -> dict[str, str]:
         """LIST-9: the view as URL parameters, only what differs from the defaults.
 
@@ -286,7 +287,7 @@ def _match_conditions(actor: Actor, query: ListQuery) -> list:
     return [
         visible_accounts(actor),
         Account.kind.in_(LISTED_KINDS),
-        *filter_conditions(Account, query),
+        *filter_conditions(Account, query, own_account_id=actor.account_id),
     ]
 
 
@@ -526,9 +527,9 @@ class _Piece:
 
 def _tree_page(session: Session, actor: Actor, query: ListQuery, tree: _Tree) -> CustomerPage:
     order = _Order.of(query)
-    conditions = filter_conditions(Account, query)
+    conditions = filter_conditions(Account, query, own_account_id=actor.account_id)
     visible = visible_accounts(actor)
-    groups, runs = _outline(session, query, order, tree, visible, conditions)
+    groups, runs = _outline(session, actor, query, tree)
     segments = _segments(groups, runs)
     total = sum(segment.length for segment in segments)
 
@@ -541,74 +542,210 @@ def _tree_page(session: Session, actor: Actor, query: ListQuery, tree: _Tree) ->
 
 
 def _outline(
-    session: Session, query: ListQuery, order: _Order, tree: _Tree, visible, conditions
+    session: Session, actor: Actor, query: ListQuery, tree: _Tree
 ) -> tuple[list[_Group], dict[tuple[int, int], int]]:
-    """The groups in display order, and the lengths of the runs of other top-level rows, in one query.
+    """The groups in display order, with their matching children counted, and the lengths of the
+    runs of other matching top-level rows between them: {(gap, band): n}, gap j lying before the
+    j-th group (0-based), gap len(groups) after the last one. One query.
 
-    Groups: the ``tree.groups`` rows that match or have matching children,
-    each with its children counted. Runs: for each gap before a group (and
-    after the last one), how many matching top-level rows lie there, per band
-    ({(gap, band): n}, gap j lies before the j-th group). Each gap is counted
-    by the (parent_id, column, id) index in at most three ranges, computed
-    from the previous group's key and id (a window over the groups): the
-    statement's size does not grow with the number of groups, and it is
-    compiled once per shape of query.
+    Two shapes of the same answer, each the one its database runs best:
+    SQLite steps through many small index ranges at almost no cost per range
+    (``_outline_by_ranges``); PostgreSQL pays tens of microseconds per subplan
+    run but sorts and windows fast (``_outline_by_window``).
+    """
+    by_window = session.get_bind().dialect.name == "postgresql"
+    if by_window:
+        # PostgreSQL's JIT compiles a plan whose estimated cost passes jit_above_cost,
+        # which these statements' pessimistic estimates of their subqueries do: it then
+        # spends 100-800 ms compiling a query that runs in 20. Off for this transaction
+        # (better: jit=off in the engine's connection options, for every OLTP query).
+        session.execute(sa.text("SET LOCAL jit = off"))
+    # The statement does not depend on the page: built once per view, then reused.
+    view = replace(query, page=1, page_size=DEFAULT_PAGE_SIZE)
+    rows = session.execute(_outline_statement(by_window, actor, view)).all()
+    groups = [_group(row) for row in sorted(rows, key=lambda row: row[0]) if row[0]]
+    totals = next((row for row in rows if not row[0]), None)
+    if not tree.mixed:
+        return groups, {}
+    matching, undated = (int(totals[-2] or 0), int(totals[-1] or 0)) if totals else (0, 0)
+    return groups, (_window_runs if by_window else _range_runs)(rows, groups, matching, undated)
+
+
+@functools.lru_cache(maxsize=512)
+def _outline_statement(by_window: bool, actor: Actor, view: ListQuery):
+    tree = _tree_for(actor)
+    build = _outline_by_window if by_window else _outline_by_ranges
+    return build(view, _Order.of(view), tree, visible_accounts(actor), filter_conditions(Account, view, own_account_id=actor.account_id))
+
+
+@dataclass(frozen=True)
+class _OutlineParts:
+    """What both shapes of the outline share."""
+
+    shown: Any  # CTE: the groups (id, k, band, m, n, nu), matching or with matching children
+    group_columns: list
+    totals: Any  # SELECT (0, …, matching top-level rows, of which undated)
+    in_matching: Any  # condition on Account: a matching top-level row (None: every row matches)
+
+
+def _outline_parts(
+    query: ListQuery, order: _Order, tree: _Tree, visible, conditions, extra: int, *, hash_kids: bool = False
+) -> _OutlineParts:
+    """The groups with their children counted, and the matching top level's totals.
+
+    Matching rows are counted once, grouped by parent, by whatever index or
+    scan suits the filters (``tree_kids``): the groups' children, and the top
+    level under the root. Filtered, the matching top-level rows' ids are
+    read once (``tree_matching``); the ordered passes over the (parent_id,
+    column, id) index then test membership in that set instead of reading
+    every row's filter columns from the table.
     """
     key = order.key(Account)
-    child = aliased(Account)
-    child_conditions = [child.parent_id == Account.id, *filter_conditions(child, query)]
-
-    def count_children(*where):
-        return select(func.count()).select_from(child).where(*child_conditions, *where).scalar_subquery()
-
     zero = sa.literal(0, sa.Integer)
+    undated = sa.case((key.is_(None), 1), else_=0) if order.nulls_last else zero
+    parent = Account.parent_id
+    if hash_kids or len(list_filters.indexed_columns(query)) > 1:
+        # Grouped by an expression, not in the parent_id index's order: when no one
+        # index covers the filters, one pass over the table beats a look-up in the
+        # table for each entry of an index; PostgreSQL always counts best by hashing.
+        parent = parent + 0
+    kids = (
+        select(parent.label("parent_id"), func.count().label("n"), func.sum(undated).label("nu"))
+        .where(visible, *conditions)
+        .group_by(parent)
+        .cte("tree_kids")
+        .prefix_with("MATERIALIZED")
+    )
     groups = (
         select(
             Account.id.label("id"),
             key.label("k"),
             (sa.case((key.is_(None), 1), else_=0) if order.nulls_last else zero).label("band"),
             (sa.case((sa.and_(*conditions), 1), else_=0) if conditions else sa.literal(1, sa.Integer)).label("m"),
-            count_children().label("n"),
-            (count_children(order.key(child).is_(None)) if order.nulls_last else zero).label("nu"),
         )
         .where(tree.groups, visible)
-        .cte("tree_groups")
+        .subquery("tree_groups")
     )
-    window = [groups.c.band.asc(), order._dir(groups.c.k), order._dir(groups.c.id)]
     shown = (
         select(
-            groups,
-            func.row_number().over(order_by=window).label("j"),
-            func.lag(groups.c.id).over(order_by=window).label("prev_id"),
-            func.lag(groups.c.k).over(order_by=window).label("prev_k"),
-            func.lag(groups.c.band).over(order_by=window).label("prev_band"),
-            func.lead(groups.c.id).over(order_by=window).label("next_id"),
+            groups.c.id,
+            groups.c.k,
+            groups.c.band,
+            groups.c.m,
+            func.coalesce(kids.c.n, 0).label("n"),
+            func.coalesce(kids.c.nu, 0).label("nu"),
         )
-        .where(sa.or_(groups.c.m == 1, groups.c.n > 0))
+        .select_from(groups.outerjoin(kids, kids.c.parent_id == groups.c.id))
+        .where(sa.or_(groups.c.m == 1, kids.c.n > 0))
         .cte("tree_shown")
     )
-    columns = [shown.c.j, shown.c.id, shown.c.k, shown.c.band, shown.c.m, shown.c.n, shown.c.nu]
-    if not tree.mixed:
-        rows = session.execute(select(*columns).order_by(shown.c.j)).all()
-        return [_group(row) for row in rows], {}
+    group_columns = [shown.c.id, shown.c.k, shown.c.band, shown.c.m, shown.c.n, shown.c.nu]
+    nothing = sa.null()
+    totals = select(
+        zero, *([nothing] * (len(group_columns) + extra)), kids.c.n, kids.c.nu
+    ).where(kids.c.parent_id == tree.root_id)
+    in_matching = None
+    if conditions:
+        matching = (
+            select(Account.id).where(tree.top, visible, *conditions).cte("tree_matching").prefix_with("MATERIALIZED")
+        )
+        # id + 0: a membership test on each row the index walk meets, not a lookup per listed id.
+        in_matching = (Account.id + 0).in_(select(matching.c.id))
+    return _OutlineParts(shown=shown, group_columns=group_columns, totals=totals, in_matching=in_matching)
 
-    base = [tree.top, visible, *conditions]
+
+def _outline_by_window(query: ListQuery, order: _Order, tree: _Tree, visible, conditions):
+    """``_outline``'s statement as one ordered pass over the top level.
+
+    The top level to place the groups in is every matching top-level row
+    plus the groups; a window over it in display order gives each group its
+    position and the number of dated rows up to it (``_window_runs``).
+    """
+    parts = _outline_parts(query, order, tree, visible, conditions, extra=1, hash_kids=bool(conditions))
+    shown, group_columns = parts.shown, parts.group_columns
+    if not tree.mixed:
+        window = [shown.c.band.asc(), order._dir(shown.c.k), order._dir(shown.c.id)]
+        return select(func.row_number().over(order_by=window), *group_columns)
+    key = order.key(Account)
+    dated = sa.case((key.is_(None), 0), else_=1) if order.nulls_last else sa.literal(1, sa.Integer)
+    terms = order.terms(Account)
+    in_top = [] if parts.in_matching is None else [sa.or_(parts.in_matching, Account.id.in_(select(shown.c.id)))]
+    top = (
+        select(
+            Account.id.label("id"),
+            func.row_number().over(order_by=terms).label("p"),
+            func.sum(dated).over(order_by=terms).label("dated_upto"),
+        )
+        .where(tree.top, visible, *in_top)
+        .subquery("tree_top")
+    )
+    per_group = select(
+        top.c.p, *group_columns, top.c.dated_upto, sa.literal(0, sa.Integer), sa.literal(0, sa.Integer)
+    ).join(top, top.c.id == shown.c.id)
+    return sa.union_all(per_group, parts.totals)
+
+
+def _window_runs(rows, groups: list[_Group], matching: int, undated: int) -> dict:
+    """Runs from ``_outline_by_window``'s rows: (position in the top level, group columns, dated rows
+    up to it, 0, 0), the groups already read from them."""
+    positions = sorted((row[0], int(row[7])) for row in rows if row[0])
+    runs: dict[tuple[int, int], int] = {}
+    previous_position = previous_dated = 0
+    for number, (group, (position, dated_upto)) in enumerate(zip(groups, positions, strict=True)):
+        gap = position - previous_position - 1
+        gap_dated = dated_upto - (group.band == 0) - previous_dated
+        runs[(number, 0)] = gap_dated
+        runs[(number, 1)] = gap - gap_dated
+        previous_position, previous_dated = position, dated_upto
+    # The window also counted the groups that do not match; the totals do not.
+    unmatched = [g for g in groups if not g.matches]
+    total = matching + len(unmatched)
+    dated_total = matching - undated + sum(1 for g in unmatched if g.band == 0)
+    runs[(len(groups), 0)] = dated_total - previous_dated
+    runs[(len(groups), 1)] = (total - previous_position) - (dated_total - previous_dated)
+    return runs
+
+
+def _outline_by_ranges(query: ListQuery, order: _Order, tree: _Tree, visible, conditions):
+    """``_outline``'s statement as counts of index ranges.
+
+    Each gap between two consecutive groups is counted in at most three
+    ranges of the (parent_id, column, id) index, from the previous group's
+    key and id (a window over the groups): the statement's size does not grow
+    with the number of groups. The rows after the last group are what the
+    totals leave (``_range_runs``).
+    """
+    parts = _outline_parts(query, order, tree, visible, conditions, extra=2)
+    shown = parts.shown
+    key = order.key(Account)
+    window = [shown.c.band.asc(), order._dir(shown.c.k), order._dir(shown.c.id)]
+    ordered = select(
+        *shown.c,
+        func.row_number().over(order_by=window).label("j"),
+        func.lag(shown.c.id).over(order_by=window).label("prev_id"),
+        func.lag(shown.c.k).over(order_by=window).label("prev_k"),
+        func.lag(shown.c.band).over(order_by=window).label("prev_band"),
+    ).subquery("tree_ordered")
+    b = ordered.c
+    columns = [b.j, b.id, b.k, b.band, b.m, b.n, b.nu]
+    if not tree.mixed:
+        return select(*columns)
+
+    base = [tree.top, visible, *([] if parts.in_matching is None else [parts.in_matching])]
 
     def count(*where):
         return select(func.count()).select_from(Account).where(*base, *where).scalar_subquery()
 
-    b = shown.c
     after, before = order.after, order.before
+    zero = sa.literal(0, sa.Integer)
     eq_prev_after = count(key == b.prev_k, after(Account.id, b.prev_id))
     between = count(after(key, b.prev_k), before(key, b.k))
     eq_before = count(key == b.k, before(Account.id, b.id))
     eq_between = count(key == b.k, after(Account.id, b.prev_id), before(Account.id, b.id))
-    dated = [key.is_not(None)] if order.nulls_last else []
-    tail_dated = count(key == b.k, after(Account.id, b.id)) + count(after(key, b.k))
     if order.nulls_last:
         gap_dated = sa.case(
             (sa.and_(b.prev_id.is_(None), b.band == 0), count(before(key, b.k)) + eq_before),
-            (b.prev_id.is_(None), count(*dated)),  # the first group is undated: every dated row
+            (b.prev_id.is_(None), count(key.is_not(None))),  # the first group is undated: every dated row
             (b.prev_band == 1, 0),  # after an undated group only undated rows
             (b.band == 1, eq_prev_after + count(after(key, b.prev_k))),  # the dated rows after prev
             (b.prev_k == b.k, eq_between),
@@ -626,10 +763,6 @@ def _outline(
             ),
             else_=0,
         )
-        tail_dated = sa.case((b.band == 0, tail_dated), else_=0)
-        tail_undated = sa.case(
-            (b.band == 1, count(key.is_(None), after(Account.id, b.id))), else_=count(key.is_(None))
-        )
     else:
         gap_dated = sa.case(
             (b.prev_id.is_(None), count(before(key, b.k)) + eq_before),
@@ -637,36 +770,24 @@ def _outline(
             else_=eq_prev_after + between + eq_before,
         )
         gap_undated = zero
-        tail_undated = zero
-    last = b.next_id.is_(None)
-    per_group = select(
-        *columns,
-        gap_dated.label("gap_dated"),
-        gap_undated.label("gap_undated"),
-        sa.case((last, tail_dated), else_=0).label("tail_dated"),
-        sa.case((last, tail_undated), else_=0).label("tail_undated"),
-    )
-    # Without any group, the whole top level is one run: counted only then.
-    nothing = sa.null()
-    whole = select(
-        zero.label("j"), nothing, nothing, nothing, nothing, nothing, nothing,
-        zero, zero,
-        count(*dated).label("tail_dated"),
-        (count(key.is_(None)) if order.nulls_last else zero).label("tail_undated"),
-    ).where(~sa.exists(select(shown.c.id)))  # fmt: skip
-    rows = sorted(session.execute(sa.union_all(per_group, whole)).all(), key=lambda row: row[0])
-    groups_found: list[_Group] = []
+    per_group = select(*columns, gap_dated.label("gap_dated"), gap_undated.label("gap_undated"), zero, zero)
+    return sa.union_all(per_group, parts.totals)
+
+
+def _range_runs(rows, groups: list[_Group], matching: int, undated: int) -> dict:
+    """Runs from ``_outline_by_ranges``' rows: (group number, group columns, its gap's rows dated and
+    undated, 0, 0); the rows after the last group are the matching ones no gap or group holds."""
     runs: dict[tuple[int, int], int] = {}
-    for row in rows:
-        j = row[0]
-        if j:
-            groups_found.append(_group(row))
-            runs[(j - 1, 0)] = int(row[7])
-            runs[(j - 1, 1)] = int(row[8])
-        if row[9] or row[10]:  # after the last group (or the whole top level)
-            runs[(j, 0)] = int(row[9])
-            runs[(j, 1)] = int(row[10])
-    return groups_found, runs
+    for row in sorted(rows, key=lambda row: row[0]):
+        if row[0]:
+            runs[(row[0] - 1, 0)] = int(row[7])
+            runs[(row[0] - 1, 1)] = int(row[8])
+    placed_dated = sum(runs.get((j, 0), 0) for j in range(len(groups)))
+    placed_undated = sum(runs.get((j, 1), 0) for j in range(len(groups)))
+    matching_groups = [g for g in groups if g.matches]
+    runs[(len(groups), 0)] = (matching - undated) - placed_dated - sum(1 for g in matching_groups if g.band == 0)
+    runs[(len(groups), 1)] = undated - placed_undated - sum(1 for g in matching_groups if g.band == 1)
+    return runs
 
 
 def _group(row) -> _Group:
@@ -882,9 +1003,6 @@ def to_read(account: Account, parent_name: str | None, contracts: dict[str, int]
         quota_end_date=account.quota_end_date,
         consumption_90d=account.consumption_90d,
     )
-
-
-_read = to_read  # the earlier private name
 
 
 _STATUS_ORDER = {s.value: i for i, s in enumerate(ContractStatus)}

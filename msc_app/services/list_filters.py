@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from msc_app.models import (
@@ -141,28 +142,64 @@ def _mentions(column, values) -> Any:
     return sa.or_(*(column.like(f"%{_escaped(v)}%", escape=ESCAPE) for v in values))
 
 
-def _contains_pattern_of(name_column, where) -> Any:
-    """A LIKE pattern (``ESCAPE '\\'``) matching the text of ``name_column`` anywhere, from the row
-    selected by ``where``: one scalar subquery, computed once per statement, not per row."""
-    pattern = name_column
+def _plan_pattern(plan_id: int) -> Any:
+    """A LIKE pattern (``ESCAPE '\\'``) matching the plan's name anywhere: one scalar subquery,
+    computed once per statement, not per row."""
+    pattern = ServicePlan.name
     for char in ("\\", "%", "_"):
         pattern = func.replace(pattern, char, "\\" + char, type_=sa.String)
-    return select(sa.literal("%") + pattern + sa.literal("%")).where(where).scalar_subquery()
+    return select(sa.literal("%") + pattern + sa.literal("%")).where(ServicePlan.id == plan_id).scalar_subquery()
 
 
-def _may_mention(column, patterns: list) -> Any:
-    """A cheap test that lets through every account whose ``column`` summary could hold one of the names.
+def _plan_condition(entity, plan_ids: tuple[int, ...]) -> Any:
+    """The account has a product on one of ``plan_ids``, read from ``service_plan_summary`` where exact.
 
-    ``patterns`` come from ``_contains_pattern_of`` (a plan's name); a summary cut at its column's length might hide a name, so a full
-    one always passes.
+    The summary holds the account's plan names, ", "-joined. Finding a plan's
+    name there is proof of a product on that plan when no other plan's name
+    holds it (as LIKE reads it), it holds no ", ", and the summary is not cut
+    at its column's length: then the test costs a LIKE on the list's index.
+    Otherwise an EXISTS on the products decides.
     """
-    return sa.or_(
-        *(column.like(pattern, escape=ESCAPE) for pattern in patterns),
-        func.length(column) >= column.type.length,
-    )
+    summary = entity.service_plan_summary
+    cut = func.length(summary) >= summary.type.length
+    any_product = sa.exists().where(Product.account_id == entity.id, Product.service_plan_id.in_(plan_ids))
+    found = []
+    for plan_id in plan_ids:
+        pattern = _plan_pattern(plan_id)
+        other = aliased(ServicePlan)
+        unambiguous = sa.and_(
+            ~sa.exists().where(ServicePlan.id == plan_id, ServicePlan.name.like("%, %")),
+            ~sa.exists().where(other.id != plan_id, other.name.like(pattern, escape=ESCAPE)),
+        )
+        has_product = sa.exists().where(Product.account_id == entity.id, Product.service_plan_id == plan_id)
+        found.append(
+            sa.and_(
+                summary.like(pattern, escape=ESCAPE),
+                sa.case((sa.and_(unambiguous, ~cut), sa.true()), else_=has_product),
+            )
+        )
+    return sa.or_(*found, sa.and_(cut, any_product))
 
 
-def filter_conditions(entity, query) -> list:
+def indexed_columns(query) -> set[str]:
+    """The list columns the query's search and filters read, each covered by its own list index.
+
+    Two or more cannot be answered from one index: a scan of every account
+    then beats a look-up in the table for each row of an index.
+    """
+    columns = {
+        "name_sort": bool(query.search),
+        "products_summary": bool(query.products),
+        "service_plan_summary": bool(query.service_plans),
+        "storage_regions_summary": bool(query.storage_regions),
+        "tenant_type_summary": bool(query.tenant_types),
+        "onboarding_progress": bool(query.status),
+        "source_data_rank": bool(query.source_data),
+    }
+    return {column for column, used in columns.items() if used}
+
+
+def filter_conditions(entity, query, *, own_account_id: int | None = None) -> list:
     """SQL conditions on ``entity`` (``Account`` or an alias) for the query's search and filters.
 
     ``query`` is a ``customers.ListQuery`` (anything with its attributes).
@@ -176,9 +213,9 @@ def filter_conditions(entity, query) -> list:
     - Products, Tenant Type, Storage Regions: the account's products' values,
       ", "-joined in ``products_summary`` / ``tenant_type_summary`` /
       ``storage_regions_summary`` (the same as "has a product with");
-    - Service Plans are chosen by id, and plan names need not be unique: the
-      ``service_plan_summary`` of names only narrows the candidates, an EXISTS
-      on the products decides;
+    - Service Plans are chosen by id; plan names need not be unique, so the
+      ``service_plan_summary`` of names decides only where it cannot be
+      mistaken, an EXISTS on the products elsewhere (``_plan_condition``);
     - Tenant Admin: the (few) accounts assigned to the chosen users;
     - Status: ``onboarding_progress`` is 1000 exactly when done == total
       (nothing to do included), below 1000 while in progress;
@@ -190,17 +227,17 @@ def filter_conditions(entity, query) -> list:
         conditions.append(
             sa.or_(
                 entity.name_sort.like(pattern, escape=ESCAPE),
-                entity.customer_name_sort.like(pattern, escape=ESCAPE),
+                # Most customers' two names are one: look at the second only when it differs.
+                sa.and_(
+                    entity.customer_name_sort != entity.name_sort,
+                    entity.customer_name_sort.like(pattern, escape=ESCAPE),
+                ),
             )
         )
     if query.products:
         conditions.append(_mentions(entity.products_summary, query.products))
     if query.service_plans:
-        names = [_contains_pattern_of(ServicePlan.name, ServicePlan.id == i) for i in query.service_plans]
-        conditions.append(_may_mention(entity.service_plan_summary, names))
-        conditions.append(
-            sa.exists().where(Product.account_id == entity.id, Product.service_plan_id.in_(query.service_plans))
-        )
+        conditions.append(_plan_condition(entity, query.service_plans))
     if query.storage_regions:
         conditions.append(_mentions(entity.storage_regions_summary, query.storage_regions))
     if query.tenant_types:
@@ -214,10 +251,12 @@ def filter_conditions(entity, query) -> list:
                 )
             )
         )
+    # STATUS-2: the tenant the actor works as always shows its own status as ---, i.e. complete.
+    own = entity.id == (own_account_id if own_account_id is not None else -1)
     if query.status == STATUS_COMPLETE:
-        conditions.append(entity.onboarding_progress >= COMPLETE)
+        conditions.append(sa.or_(entity.onboarding_progress >= COMPLETE, own))
     elif query.status == STATUS_IN_PROGRESS:
-        conditions.append(entity.onboarding_progress < COMPLETE)
+        conditions.append(sa.and_(entity.onboarding_progress < COMPLETE, sa.not_(own)))
     if query.source_data:
         ranks = sorted(SOURCE_DATA_RANKS.index(label) for label in query.source_data)
         conditions.append(entity.source_data_rank.in_(ranks))
@@ -261,13 +300,17 @@ def _visible_ids(actor: Actor):
     return select(Account.id).where(visible_accounts(actor))
 
 
+def _sees_everything(actor: Actor) -> bool:
+    """The actor's scope is the whole installation (``visible_accounts`` is no condition at all)."""
+    return isinstance(visible_accounts(actor), sa.sql.elements.True_)
+
+
 def _plans_in_scope(actor: Actor):
     """Plans used by a product of a visible account, or owned by a visible account.
 
     Another reseller's own plans are neither, so they never show.
     """
-    visible = visible_accounts(actor)
-    if isinstance(visible, sa.sql.elements.True_):
+    if _sees_everything(actor):
         # The whole tree: any plan in use, found per plan through its index.
         used = sa.exists().where(Product.service_plan_id == ServicePlan.id)
         return sa.or_(used, ServicePlan.owner_account_id.is_not(None))
@@ -294,9 +337,9 @@ def filter_options(*, session: Session, actor: Actor) -> FilterOptions:
             .order_by(func.lower(ServicePlan.name), ServicePlan.id)
         )
     )
-    assigned_here = select(TenantAdminAssignment.user_id).where(
-        TenantAdminAssignment.account_id.in_(_visible_ids(actor))
-    )
+    assigned_here = select(TenantAdminAssignment.user_id)
+    if not _sees_everything(actor):
+        assigned_here = assigned_here.where(TenantAdminAssignment.account_id.in_(_visible_ids(actor)))
     admins = tuple(
         AdminOption(id=user_id, name=name)
         for user_id, name in session.exec(

@@ -166,8 +166,8 @@ def test_list_5_service_plan_filter_by_plan_id(session, fw):
 
 def test_list_5_plan_filter_is_exact_for_similar_repeated_and_odd_plan_names(session, fw):
     """LIST-5: a plan is chosen by id: "Premium" does not find "Premium Protect" customers, two resellers'
-    plans both named "Twin" stay apart, LIKE metacharacters in a name are literal, and a plan hidden by a
-    cut-off plan summary is still found."""
+    plans both named "Twin" stay apart, LIKE metacharacters in a name are literal, a plan named "Alpha, Beta"
+    does not find a customer of "Alpha" and "Beta", and a plan hidden by a cut-off plan summary is found."""
     acc = fw.world.accounts
     plans = {}
     for key, name, owner in (
@@ -175,6 +175,9 @@ def test_list_5_plan_filter_is_exact_for_similar_repeated_and_odd_plan_names(ses
         ("twin_r1", "Twin", "r1"),
         ("twin_r2", "Twin", "r2"),
         ("odd", "50%_off\\", "dist"),
+        ("comma", "Alpha, Beta", "dist"),
+        ("alpha", "Alpha", "dist"),
+        ("beta", "Beta", "dist"),
         *((f"long{n}", f"Long plan name number {n} " + "x" * 20, "dist") for n in range(6)),
     ):
         plan = ServicePlan(name=name, products=[SAAS], owner_account_id=acc[owner])
@@ -189,6 +192,7 @@ def test_list_5_plan_filter_is_exact_for_similar_repeated_and_odd_plan_names(ses
         ("odd", "dist", ["odd"]),
         ("near_odd", "dist", ["premium"]),  # a summary "Premium" that '50%_off' as a pattern would not match anyway
         ("many", "dist", [f"long{n}" for n in range(6)]),
+        ("alpha_and_beta", "dist", ["alpha", "beta"]),  # its summary reads "Alpha, Beta"
     ):
         account = add_account(session, kind=AccountKind.CUSTOMER, name=f"Plan test {key}", parent_id=acc[parent])
         for plan_key in plan_keys:
@@ -209,6 +213,8 @@ def test_list_5_plan_filter_is_exact_for_similar_repeated_and_odd_plan_names(ses
     assert found("twin_r1", "twin_r2") == {"t1", "t2"}
     assert found("odd") == {"odd"}
     assert found("long5") == found("long0") == {"many"}
+    assert found("comma") == set()
+    assert found("alpha") == found("beta") == {"alpha_and_beta"}
 
 
 def test_list_5_closed_choices_never_contain_one_another():
@@ -256,6 +262,18 @@ def test_list_5_status_filter_complete_and_in_progress(session, fw):
     every = _found(session, fw)
     assert _found(session, fw, status="complete") == every - {"f_bare"}
     assert {"r1", "r2", "r1_cust2", "sandbox", "f_secret"} <= every - {"f_bare"}
+
+
+def test_status_2_own_tenant_counts_as_complete_in_the_status_filter(session, fw):
+    """STATUS-2 / LIST-5: a reseller onboarding itself shows --- to its own admin, so the status filter
+    treats that row as complete for it, while the distributor sees it in progress."""
+    _tasks(session, fw.ids["r1"], done=2)
+    session.flush()
+    summaries.refresh_onboarding(session=session, account_id=fw.ids["r1"])
+    session.flush()
+    assert "r1" in _found(session, fw, status="in_progress")
+    assert "r1" not in _found(session, fw, "r1_admin", status="in_progress")
+    assert "r1" in _found(session, fw, "r1_admin", status="complete")
 
 
 def test_list_5_source_data_filter_uses_the_aggregated_status(session, fw):

@@ -591,18 +591,21 @@ def _statements(engine: sa.Engine, run) -> list[str]:
 @pytest.mark.parametrize(
     ("user", "query", "most"),
     [
-        ("dist_admin", {"page": 1}, 3),
-        ("dist_admin", {"page": 4, "page_size": 5}, 3),
-        ("dist_admin", {"page": 3, "page_size": 5, "sort": SortKey.QUOTA_END, "descending": True}, 3),
-        ("dist_admin", {"search": "client", "page": 2, "page_size": 5}, 3),
+        ("dist_admin", {"page": 1}, 2),
+        ("dist_admin", {"page": 4, "page_size": 5}, 2),
+        ("dist_admin", {"page": 3, "page_size": 5, "sort": SortKey.QUOTA_END, "descending": True}, 2),
+        ("dist_admin", {"search": "client", "page": 2, "page_size": 5}, 2),
+        ("dist_admin", {"products": (ProductType.MICROSOFT_365.value,), "page": 2, "page_size": 1}, 2),
         ("r1_admin", {"page": 2, "page_size": 5, "sort": SortKey.LICENSE_EXPIRY}, 2),
         ("tenant_admin", {}, 3),
     ],
 )
 def test_list_6_a_tree_page_costs_a_fixed_few_queries(session, database, list_world, user, query, most):
-    """LIST-6 / SPEC 8: a tree page (groups, gaps, page with contracts) costs three queries however deep, a
-    reseller's two, a flat list three: never one per row or per group."""
+    """LIST-6 / SPEC 8: a tree page costs two queries (the outline of groups and runs, then the page with its
+    contracts) however deep, filtered or not; a flat list three: never one per row or per group.
+    (On PostgreSQL one more statement switches JIT off for the transaction.)"""
     actor = list_world.world.actor(user)
     session.exec(select(Account.id).limit(1)).all()  # the test transaction has begun
     statements = _statements(database.engine, lambda: _page(session, actor, **query))
-    assert len(statements) <= most, statements
+    queries = [s for s in statements if not s.startswith("SET LOCAL jit")]
+    assert len(queries) <= most and len(statements) - len(queries) <= 1, statements
