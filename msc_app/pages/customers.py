@@ -400,8 +400,9 @@ def customers_page() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.hstack(_search_box(), filter_panel(), spacing="3", align="center", wrap="nowrap"),
-            rx.spacer(),
+            _search_box(),
+            filter_panel(),
+            rx.spacer(pointer_events="none"),
             _density_picker(),
             _columns_dialog(),
             export_dialog(),
