@@ -154,7 +154,7 @@ def _header() -> rx.Component:
             rx.button(
                 rx.icon("trash-2", size=14),
                 "Delete",
-                variant="soft",
+                variant="outline",
                 color_scheme="red",
                 on_click=DeleteCustomerState.open_for(S.account_id),
             ),

@@ -32,3 +32,18 @@ def test_signed_in_pages_are_accessible(page: Page, base_url, world, path):
     page.goto(f"{base_url}{path}")
     expect(page.get_by_test_id("customer-row").first).to_be_visible()
     assert _blocking_violations(page) == []
+
+
+def test_contracts_and_customer_pages_are_accessible(page: Page, base_url, world):
+    """The contracts list, a contract and a customer's page: no serious or critical axe violations."""
+    sign_in(page, base_url, world.distributor_admin, world.password)
+    page.goto(f"{base_url}/contracts")
+    expect(page.get_by_role("heading", name="Contracts")).to_be_visible()
+    expect(page.get_by_role("link", name="E2E-0")).to_be_visible()
+    assert _blocking_violations(page) == []
+    page.get_by_role("link", name="E2E-0").click()
+    expect(page.get_by_role("heading", name="E2E-0")).to_be_visible()
+    assert _blocking_violations(page) == []
+    page.get_by_role("link", name="Harbor Client 01").first.click()
+    expect(page.get_by_role("heading", name="Account Details")).to_be_visible()
+    assert _blocking_violations(page) == []
