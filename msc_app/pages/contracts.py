@@ -6,6 +6,7 @@ import reflex as rx
 
 from msc_app.components.contracts import contract_status_badge
 from msc_app.components.data_table import Column, data_table, pager
+from msc_app.components.search_box import search_box
 from msc_app.pages.shell import app_page
 from msc_app.state.contracts import ALL_STATUSES, STATUS_CHOICES, ContractDetailState, ContractsState
 
@@ -40,28 +41,13 @@ VISIBLE = rx.Var.create([c.key for c in COLUMNS])
 
 
 def _search_box() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                name="search",
-                placeholder="Number or title, then Enter",
-                default_value=ContractsState.search,
-                key=ContractsState.search,
-                aria_label="Search contracts",
-                type="search",
-                size="3",
-                width="260px",
-            ),
-            rx.cond(
-                ContractsState.search != "",
-                rx.button("Clear", variant="ghost", color_scheme="gray", type="button", on_click=ContractsState.clear_search),
-            ),
-            spacing="2",
-            align="center",
-        ),
+    return search_box(
+        value=ContractsState.search,
         on_submit=ContractsState.apply_search,
-        reset_on_submit=False,
+        on_clear=ContractsState.clear_search,
+        label="Search contracts",
+        placeholder="Number or title, then Enter",
+        width="260px",
     )
 
 

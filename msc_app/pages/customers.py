@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.contracts import contracts_popover
 from msc_app.components.create_customer import create_customer_dialog
+from msc_app.components.data_table import Column, column_width_form, data_table, pager
+from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
 from msc_app.components.export_dialog import export_dialog
 from msc_app.components.filter_panel import filter_chips, filter_panel
-from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
-from msc_app.components.contracts import contracts_popover
-from msc_app.components.onboarding import task_list_dialog
-from msc_app.components.data_table import Column, column_width_form, data_table, pager
 from msc_app.components.forms import dialog_actions
+from msc_app.components.onboarding import task_list_dialog
+from msc_app.components.search_box import search_box
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
 from msc_app.pages.shell import app_page
 from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.state.contracts import ContractPreviewState
+from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
 from msc_app.state.customers import CustomersState
 from msc_app.state.onboarding import OnboardingState
-from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
 from msc_app.state.tenants import TenantSwitchState
 
 
@@ -335,29 +336,13 @@ def _density_picker() -> rx.Component:
 
 
 def _search_box() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                name="search",
-                placeholder="Search by name and press Enter",
-                default_value=CustomersState.search,
-                key=CustomersState.search,
-                aria_label="Search customers",
-                type="search",
-                size="3",
-                width="280px",
-            ),
-            rx.cond(
-                CustomersState.search != "",
-                rx.button("Clear", variant="ghost", color_scheme="gray", type="button", on_click=CustomersState.clear_search),
-            ),
-            spacing="2",
-            align="center",
-        ),
+    return search_box(
+        value=CustomersState.search,
         on_submit=CustomersState.apply_search,
-        reset_on_submit=False,
-        flex="0 0 auto",
+        on_clear=CustomersState.clear_search,
+        label="Search customers",
+        placeholder="Search by name and press Enter",
+        width="280px",
     )
 
 
