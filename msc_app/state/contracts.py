@@ -20,6 +20,7 @@ from msc_app.models import ContractStatus
 from msc_app.services import contracts
 from msc_app.services.contracts import ContractRead, ContractSort, ContractSummary
 from msc_app.services.errors import NotFound
+from msc_app.state.paging import PagedListMixin
 from msc_app.state.session import SessionState
 
 ALL_STATUSES = "all"  # the status select's "All statuses" (a Radix select item cannot have "" as value)
@@ -106,7 +107,7 @@ def _row(read: ContractRead) -> ContractRow:
 # ---------------------------------------------------------------- /contracts (CONTRACT-2)
 
 
-class ContractsState(SessionState):
+class ContractsState(PagedListMixin, SessionState):
     rows: list[ContractRow] = []
     total: int = 0
     page: int = 1
@@ -228,12 +229,6 @@ class ContractsState(SessionState):
         return self._refresh()
 
     @rx.event
-    def clear_search(self):
-        self.search = ""
-        self.page = 1
-        return self._refresh()
-
-    @rx.event
     def set_status(self, value: str):
         self.status = "" if value == ALL_STATUSES else contracts.clean_status(value)
         self.page = 1
@@ -255,28 +250,6 @@ class ContractsState(SessionState):
         self.status = ""
         self.page = 1
         return self._refresh()
-
-    @rx.event
-    def sort_by(self, key: str):
-        if key == self.sort:
-            self.descending = not self.descending
-        else:
-            self.sort = key
-            self.descending = False
-        self.page = 1
-        return self._refresh()
-
-    @rx.event
-    def next_page(self):
-        if self.page < self.page_count:
-            self.page += 1
-            return self._refresh()
-
-    @rx.event
-    def previous_page(self):
-        if self.page > 1:
-            self.page -= 1
-            return self._refresh()
 
 
 # ---------------------------------------------------------------- /contracts/[contract_id] (CONTRACT-2)

@@ -13,6 +13,7 @@ from msc_app.db import session_scope
 from msc_app.models import CustomerRead
 from msc_app.services import customers, list_filters, preferences
 from msc_app.services.customers import ListQuery
+from msc_app.state.paging import PagedListMixin
 from msc_app.state.session import SessionState
 
 
@@ -119,7 +120,7 @@ class FilterChip:
     label: str
 
 
-class CustomersState(SessionState):
+class CustomersState(PagedListMixin, SessionState):
     rows: list[CustomerRow] = []
     total: int = 0
     page: int = 1
@@ -324,31 +325,3 @@ class CustomersState(SessionState):
         self.search = str(form_data.get("search", ""))
         self.page = 1
         return self._refresh()
-
-    @rx.event
-    def clear_search(self):
-        self.search = ""
-        self.page = 1
-        return self._refresh()
-
-    @rx.event
-    def sort_by(self, key: str):
-        if key == self.sort:
-            self.descending = not self.descending
-        else:
-            self.sort = key
-            self.descending = False
-        self.page = 1
-        return self._refresh()
-
-    @rx.event
-    def next_page(self):
-        if self.page < self.page_count:
-            self.page += 1
-            return self._refresh()
-
-    @rx.event
-    def previous_page(self):
-        if self.page > 1:
-            self.page -= 1
-            return self._refresh()

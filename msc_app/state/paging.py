@@ -1,0 +1,41 @@
+"""Sort, search and paging handlers shared by the server-paged lists (customers, contracts).
+
+A mixin, so each list keeps its own vars (``page``, ``page_count``, ``sort``,
+``descending``, ``search``) and supplies ``_refresh()``: reload the page and
+put the view in the URL.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+class PagedListMixin(rx.State, mixin=True):
+    @rx.event
+    def clear_search(self):
+        self.search = ""
+        self.page = 1
+        return self._refresh()
+
+    @rx.event
+    def sort_by(self, key: str):
+        """A header click: sort by that column, or reverse the direction if it already sorts."""
+        if key == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort = key
+            self.descending = False
+        self.page = 1
+        return self._refresh()
+
+    @rx.event
+    def next_page(self):
+        if self.page < self.page_count:
+            self.page += 1
+            return self._refresh()
+
+    @rx.event
+    def previous_page(self):
+        if self.page > 1:
+            self.page -= 1
+            return self._refresh()
