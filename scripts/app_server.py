@@ -8,6 +8,7 @@ loopback host. Used by tests/e2e/conftest.py and bench/list_browser.py.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import socket
@@ -77,20 +78,27 @@ def start_server(
     env.update(extra_env or {})
     env.pop("REFLEX_API_URL", None)
     log = open(log_path, "w")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serve_built.py"), "--host", host, "--port", str(PORT)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server = Server(base_url=f"http://{host}:{PORT}", db_url=db_url, process=process, log_path=log_path)
-    try:
-        _wait_until_up(server)
-    except Exception:
-        stop_server(server)
-        raise
+    # A starting backend rewrites the page modules in .web-e2e even with compiling skipped;
+    # two starting at once trip over each other's files, so starts take the build's lock in turn.
+    with open(build_frontend.LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "scripts" / "serve_built.py"), "--host", host, "--port", str(PORT)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            server = Server(base_url=f"http://{host}:{PORT}", db_url=db_url, process=process, log_path=log_path)
+            try:
+                _wait_until_up(server)
+            except Exception:
+                stop_server(server)
+                raise
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return server
 
 

@@ -153,6 +153,8 @@ def seed(session: Session, today: date | None = None) -> World:
     user(world.reseller_admin, "Riley Reseller", Role.ADMIN, r1)
     tenant_admin = user(world.tenant_admin, "Tara Tenant", Role.TENANT_ADMIN, r1)
     user(world.pending_user, "Pat Pending", Role.ADMIN, r1, status=UserStatus.PENDING)
+    # An invited tenant admin who has not set a password yet (CREATE-4).
+    user("pending.tenant@e2e.example", "Penny Pending", Role.TENANT_ADMIN, r1, status=UserStatus.PENDING)
     for acc in r1_accounts[:2]:
         session.add(TenantAdminAssignment(user_id=tenant_admin.id, account_id=acc.id))
     world.tenant_admin_customers = [a.name for a in r1_accounts[:2]]

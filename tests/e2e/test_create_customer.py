@@ -5,6 +5,8 @@ These tests create customers, so they run on a server of their own (``private_se
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import row_names, sign_in
@@ -87,3 +89,21 @@ def test_create_2_storage_region_is_required_with_a_product(page: Page, private_
     page.get_by_role("option", name="Premium Protect (Elite)").click()
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.locator("#field-storage_region").locator("xpath=..")).to_contain_text("storage region")
+
+
+def test_create_4_pending_tenant_admin_is_refused_and_nothing_saved(page: Page, private_server):
+    """CREATE-4: a pending tenant admin is marked as such; assigning one fails with a clear message
+    under Tenant Admins, and no customer is created."""
+    base_url, world = private_server.base_url, private_server.world
+    sign_in(page, base_url, world.reseller_admin, world.password)
+    total = page.get_by_test_id("customer-total").inner_text()
+    dialog = _open(page)
+    option = dialog.get_by_text("Penny Pending", exact=False).locator("xpath=..")
+    expect(option).to_contain_text("Pending")
+    dialog.get_by_role("textbox", name="Customer Name").fill("Pending Admin Ltd")
+    dialog.get_by_role("checkbox", name=re.compile("Penny Pending")).click()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert").filter(has_text="pending")).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    page.reload()
+    expect(page.get_by_test_id("customer-total")).to_have_text(total)

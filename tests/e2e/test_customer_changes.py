@@ -148,7 +148,7 @@ def test_delete_1_yes_delete_removes_the_customer(page: Page, private_server):
 
 
 def test_sandbox_2_sandbox_details_are_read_only_and_it_cannot_be_deleted(page: Page, private_server):
-    """SANDBOX-2/3: the Sandbox's account details are shown read-only with Save disabled, and
+    """SANDBOX-2 / SANDBOX-3: the Sandbox's account details are shown read-only with Save disabled, and
     Delete explains that the Sandbox cannot be deleted."""
     base_url, world = private_server.base_url, private_server.world
     sign_in(page, base_url, world.distributor_admin, world.password)
