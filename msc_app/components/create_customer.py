@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.customer_form import form_section as _section
+from msc_app.components.customer_form import plan_items, quota_fields, select_field, tenant_type_items
 from msc_app.components.customer_form import tenant_admin_option as _tenant_admin_option
 from msc_app.components.forms import dialog_actions, field_error, form_error_banner, form_field
 from msc_app.models import STORAGE_REGIONS, TenantType
@@ -22,21 +23,13 @@ def _field_error(key: str) -> rx.Component:
 def _select(
     *, label: str, name: str, options, default: str = "", placeholder: str = "", error_key: str | None = None
 ) -> rx.Component:
-    field_id = f"field-{name}"
-    return rx.box(
-        rx.el.label(label, html_for=field_id, class_name="msc-label"),
-        rx.select.root(
-            rx.select.trigger(id=field_id, placeholder=placeholder, width="100%", aria_label=label),
-            rx.select.content(*options) if isinstance(options, list) else rx.select.content(options),
-            name=name,
-            default_value=default,
-            size="3",
-        ),
-        _field_error(error_key or name),
-        display="flex",
-        flex_direction="column",
-        gap="6px",
-        width="100%",
+    return select_field(
+        label=label,
+        name=name,
+        options=options,
+        error=_error(error_key or name),
+        default=default,
+        placeholder=placeholder,
     )
 
 
@@ -112,13 +105,13 @@ def _dialog() -> rx.Component:
                             _select(
                                 label="Service Plan",
                                 name="service_plan_id",
-                                options=rx.foreach(CreateCustomerState.plans, lambda p: rx.select.item(p.label, value=p.value)),
+                                options=plan_items(CreateCustomerState.plans),
                                 placeholder="No product yet",
                             ),
                             _select(
                                 label="Tenant Type",
                                 name="tenant_type",
-                                options=[rx.select.item(t.value, value=t.value) for t in TenantType],
+                                options=tenant_type_items(),
                                 default=TenantType.EVALUATION.value,
                             ),
                             _select(
@@ -128,10 +121,7 @@ def _dialog() -> rx.Component:
                                 placeholder="Choose a region",
                                 error_key="storage_regions",
                             ),
-                            form_field(label="Credit Quota", name="credit_quota", type="number", error=_error("credit_quota"), placeholder="0"),
-                            form_field(label="Quota Effective Date", name="quota_effective_date", type="date", error=_error("quota_effective_date")),
-                            form_field(label="Quota End Date", name="quota_end_date", type="date", error=_error("quota_end_date")),
-                            form_field(label="License Expiry Date", name="license_expiry", type="date", error=_error("license_expiry")),
+                            *quota_fields(error=_error),
                             columns="2",
                             spacing="3",
                             width="100%",

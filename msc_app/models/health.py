@@ -58,7 +58,9 @@ class BackupJob(SQLModel, table=True):
 
     __tablename__ = "backup_job"
     __table_args__ = (
-        sa.Index("ix_backup_job_source_started", "data_source_id", "started_at"),
+        # A data source's latest job of one kind and status (HEALTH-2) is one descending seek,
+        # however long its history and however rarely that kind of job runs (restores).
+        sa.Index("ix_backup_job_source_kind_status", "data_source_id", "kind", "status", "started_at", "id"),
         sa.Index("ix_backup_job_account_started", "account_id", "started_at"),
     )
 

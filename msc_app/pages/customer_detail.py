@@ -1,13 +1,21 @@
-"""/customers/<id>: account details with Edit (DETAIL-1, EDIT-1) and the customer's Activity (audit trail)."""
+"""/customers/<id>: the Summary tab (DETAIL-1..5 and the Activity) and the Health tab (HEALTH-1..3)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.consumption import consumption_card
+from msc_app.components.contacts import contacts_card
 from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
+from msc_app.components.health import health_tab
+from msc_app.components.products import products_card, service_plan_card
 from msc_app.pages.shell import app_page
+from msc_app.state.customer_consumption import ConsumptionState
+from msc_app.state.customer_contacts import ContactsState
 from msc_app.state.customer_detail import CustomerDetailState
 from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
+from msc_app.state.customer_health import HealthState
+from msc_app.state.customer_products import ProductsState
 
 S = CustomerDetailState
 
@@ -61,7 +69,7 @@ def _account_details() -> rx.Component:
                 _fact("Phone Number", S.phone),
                 _fact("Address", S.address),
                 _tenant_admins(),
-                columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                 spacing="5",
                 width="100%",
             ),
@@ -70,6 +78,8 @@ def _account_details() -> rx.Component:
         ),
         size="3",
         width="100%",
+        role="region",
+        aria_label="Account Details",
     )
 
 
@@ -121,6 +131,7 @@ def _activity() -> rx.Component:
         ),
         size="3",
         width="100%",
+        role="region",
         aria_label="Activity",
     )
 
@@ -179,7 +190,47 @@ def _not_found() -> rx.Component:
     )
 
 
-@app_page(route="/customers/[customer_id]", title="Customer", on_load=[CustomerDetailState.on_load])
+def _summary() -> rx.Component:
+    return rx.vstack(
+        _account_details(),
+        # A reseller has no products, plans, consumption or contacts of its own: its customers do.
+        rx.cond(
+            S.is_reseller,
+            rx.fragment(),
+            rx.fragment(service_plan_card(), consumption_card(), products_card(), contacts_card()),
+        ),
+        _activity(),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _tabs() -> rx.Component:
+    return rx.tabs.root(
+        rx.tabs.list(
+            rx.tabs.trigger("Summary", value="summary"),
+            rx.cond(~S.is_reseller, rx.tabs.trigger("Health", value="health")),
+            size="2",
+        ),
+        rx.tabs.content(_summary(), value="summary", padding_top="20px"),
+        rx.tabs.content(health_tab(), value="health", padding_top="20px"),
+        # Uncontrolled: switching tabs needs no round trip (both tabs' data comes with the page).
+        default_value=S.tab,
+        width="100%",
+    )
+
+
+# One load per section, each a fixed number of queries through its scoped service.
+_ON_LOAD = [
+    CustomerDetailState.on_load,
+    ProductsState.load_products,
+    ConsumptionState.load_consumption,
+    ContactsState.load_contacts,
+    HealthState.load_health,
+]
+
+
+@app_page(route="/customers/[customer_id]", title="Customer", on_load=_ON_LOAD)
 def customer_detail_page() -> rx.Component:
     return rx.cond(
         S.loaded,
@@ -187,8 +238,7 @@ def customer_detail_page() -> rx.Component:
             S.found,
             rx.vstack(
                 _header(),
-                _account_details(),
-                _activity(),
+                _tabs(),
                 edit_customer_dialog(),
                 delete_customer_dialog(),
                 spacing="5",

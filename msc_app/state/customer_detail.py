@@ -25,9 +25,14 @@ ACTION_LABELS = {
     "tenant.switch_back": "Switched back from this tenant",
     "onboarding_task.start": "Started an onboarding task",
     "onboarding_task.complete": "Completed an onboarding task",
+    "contact.create": "Added a contact",
+    "contact.update": "Edited a contact",
+    "contact.delete": "Deleted a contact",
 }
 FIELD_LABELS = {
     "customer_name": "Customer Name",
+    "name": "Name",
+    "email": "Email",
     "organization": "Organization",
     "address": "Address",
     "phone": "Phone Number",
@@ -41,6 +46,8 @@ FIELD_LABELS = {
     "preserved_user_count": "Preserved User Count",
 }
 _HIDDEN_FIELDS = {"version"}
+# What names the subject of an event, by entity: "Started an onboarding task: Add contacts".
+_SUBJECT_KEYS = {"onboarding_task": "kind", "contact": "name", "product": "product_type"}
 
 
 @dataclasses.dataclass
@@ -75,9 +82,12 @@ def _changes(before: dict | None, after: dict | None) -> list[str]:
 
 
 def _what(event: audit.AuditEventRead) -> str:
+    """'Added a contact: Alice Admin': the action, and which task, contact or product it concerned."""
     label = ACTION_LABELS.get(event.action, event.action)
-    task = (event.after or {}).get("kind") if event.action.startswith("onboarding_task.") else None
-    return f"{label}: {task}" if task else label
+    key = _SUBJECT_KEYS.get(event.action.split(".", 1)[0])
+    values = event.after or event.before or {}
+    subject = values.get(key) if key else None
+    return f"{label}: {subject}" if subject else label
 
 
 def activity_row(event: audit.AuditEventRead) -> ActivityRow:
@@ -91,7 +101,11 @@ def activity_row(event: audit.AuditEventRead) -> ActivityRow:
     )
 
 
+TABS = ("summary", "health")
+
+
 class CustomerDetailState(SessionState):
+    tab: str = "summary"  # the tab open when the page loads: ?tab=health opens the Health tab
     loaded: bool = False
     found: bool = False
     account_id: int = 0
@@ -125,6 +139,8 @@ class CustomerDetailState(SessionState):
             self._forget()
             return self._to_sign_in()
         self.loaded = False
+        wanted = self.router.url.query_parameters.get("tab", "summary")
+        self.tab = wanted if wanted in TABS else "summary"
         try:
             with session_scope() as session:
                 detail = get_customer(session=session, actor=actor, account_id=self._customer_id())
@@ -144,6 +160,8 @@ class CustomerDetailState(SessionState):
         self.address = detail.address
         self.parent_name = detail.parent_name
         self.is_reseller = detail.kind == "reseller"
+        if self.is_reseller:
+            self.tab = "summary"  # a reseller's page has no Health tab
         self.is_sandbox = detail.is_sandbox
         self.hide_name = detail.hide_name
         self.created = detail.created_at.strftime("%b %d, %Y")

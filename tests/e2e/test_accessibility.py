@@ -47,3 +47,17 @@ def test_contracts_and_customer_pages_are_accessible(page: Page, base_url, world
     page.get_by_role("link", name="Harbor Client 01").first.click()
     expect(page.get_by_role("heading", name="Account Details")).to_be_visible()
     assert _blocking_violations(page) == []
+
+
+def test_customer_summary_and_health_tabs_are_accessible(page: Page, base_url, world):
+    """Both tabs of a customer with products, consumption, contacts, data sources and alerts."""
+    sign_in(page, base_url, world.distributor_admin, world.password)
+    page.get_by_role("searchbox", name="Search customers").fill(world.detail.name)
+    page.get_by_role("searchbox", name="Search customers").press("Enter")
+    page.get_by_role("link", name=world.detail.name).first.click()
+    expect(page.get_by_test_id("consumption-chart").locator(".recharts-bar-rectangle").first).to_be_visible()
+    expect(page.get_by_test_id("contact-row").first).to_be_visible()
+    assert _blocking_violations(page) == []
+    page.get_by_role("tab", name="Health").click()
+    expect(page.get_by_test_id("data-source-row").first).to_be_visible()
+    assert _blocking_violations(page) == []
