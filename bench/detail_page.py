@@ -6,16 +6,17 @@
     .venv/bin/python bench/detail_page.py --database-url postgresql://postgres@127.0.0.1:5432/test --reuse
 
 Prepares the database like bench/list_query.py (migrate, demo data of ``--customers`` customers unless
-``--reuse`` finds it there), then adds one heavy customer, "Bench Heavy Customer" under the first reseller:
+``--reuse`` finds it there), then adds two heavy customers, "Bench Heavy Customer" and "... 2", each:
 three products, three years of daily consumption for each, ``--sources`` data sources with ``--jobs``
 backup and restore jobs between them over those three years, contacts and alerts. Builds the production
 frontend if its sources changed, serves it on a free loopback address, signs in as the distributor admin.
 
-Each try starts on the customers list searched for that customer (untimed), then, timed in the page with
+Each try starts on the customers list searched for them (untimed); the tries open the two in turn, so the
+page never already holds the data it is waiting for. Timed in the page with
 ``performance.now()``:
 
 - summary: from the click on the customer's name in the list to the Summary tab fully rendered (the
-  heading, the consumption chart's bars, the products and contacts rows, the Service Plan card);
+  heading, the consumption chart's areas, the products and contacts rows, the Service Plan card);
 - both tabs: from the same click to the Health tab fully rendered after it (the Health tab is pressed the
   moment the Summary is ready; its figures are loaded with the page, so no further round trip is needed).
 
@@ -66,7 +67,8 @@ from msc_app.models import (  # noqa: E402
 )
 from msc_app.services import summaries  # noqa: E402
 
-CUSTOMER = "Bench Heavy Customer"
+# Two heavy customers, opened in turn: each try shows the other one's data, never what is already on the page.
+CUSTOMERS = ("Bench Heavy Customer", "Bench Heavy Customer 2")
 DAYS = 3 * 365
 
 # Resolves when ``ready()`` holds, at the animation frame that first sees it.
@@ -82,8 +84,8 @@ window.__mscUntil = (ready) => new Promise((resolve, reject) => {
 });
 window.__mscSummaryReady = (name) => {
   const heading = document.querySelector("h1");
-  return !!heading && heading.textContent.includes(name)
-    && document.querySelectorAll('[data-testid="consumption-chart"] .recharts-bar-rectangle').length > 0
+  return !!heading && heading.textContent.trim() === name
+    && document.querySelectorAll('[data-testid="consumption-chart"] .recharts-area-area').length > 0
     && document.querySelectorAll('[data-testid="product-row"]').length > 0
     && document.querySelectorAll('[data-testid="contact-row"]').length > 0;
 };
@@ -91,21 +93,54 @@ window.__mscHealthReady = (sources) =>
   document.querySelectorAll('[data-testid="data-source-row"]').length === sources
   && !!document.querySelector('[data-testid="alerts-total"]');
 window.__mscOpenHealth = () => {
-  const tab = [...document.querySelectorAll('[role="tab"]')].find((t) => t.textContent.trim() === "Health");
+  const tab = document.querySelector('[role="tab"][id$="-trigger-health"]');
   // Radix tabs switch on mousedown (left button), as a real click does first.
   tab.dispatchEvent(new MouseEvent("mousedown", { bubbles: true, cancelable: true, button: 0 }));
 };
 """ % {"timeout": TIMEOUT_MS}
 
+# Notes when each state delta from the backend reaches the page, and its size.
+DELTA_CLOCK_JS = """
+(() => {
+  const Native = window.WebSocket;
+  if (!Native || Native.__mscClock) return;
+  window.__mscDeltas = [];
+  window.__mscSent = [];
+  class Clocked extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        if (typeof event.data === "string" && event.data.startsWith("42") && event.data.includes('"delta"')) {
+          window.__mscDeltas.push([performance.now(), event.data.length]);
+        }
+      });
+    }
+    send(data) {
+      if (typeof data === "string" && data.startsWith("42")) {
+        const name = (data.match(/"name":"([^"]+)"/) || [])[1] || "?";
+        window.__mscSent.push([performance.now(), name.split(".").pop()]);
+      }
+      return super.send(data);
+    }
+  }
+  Clocked.__mscClock = true;
+  window.WebSocket = Clocked;
+})();
+"""
+
 TIMED_CLICK_JS = """
 async ({ href, name, sources }) => {
   const link = document.querySelector(`a[href="${href}"]`);
+  window.__mscDeltas.length = 0;
+  window.__mscSent.length = 0;
   const t0 = performance.now();
   link.click();
   const summary = await window.__mscUntil(() => window.__mscSummaryReady(name));
   window.__mscOpenHealth();
   const health = await window.__mscUntil(() => window.__mscHealthReady(sources));
-  return { summary: summary - t0, both: health - t0 };
+  const deltas = window.__mscDeltas.map(([t, size]) => [Math.round(t - t0), size]);
+  const sent = window.__mscSent.map(([t, name]) => [Math.round(t - t0), name]);
+  return { summary: summary - t0, both: health - t0, deltas, sent, last_delta: deltas.length ? deltas[deltas.length - 1][0] : null };
 }
 """
 
@@ -122,10 +157,10 @@ async ({ name, sources }) => {
 # ------------------------------------------------------------------ the heavy customer
 
 
-def add_heavy_customer(engine: sa.Engine, *, sources: int, jobs: int, today: date) -> tuple[int, int]:
+def add_heavy_customer(engine: sa.Engine, name: str, *, sources: int, jobs: int, today: date) -> tuple[int, int]:
     """(customer id, data sources): adds the customer unless it is there already."""
     with Session(engine) as session:
-        existing = session.exec(select(Account).where(Account.name == CUSTOMER)).first()
+        existing = session.exec(select(Account).where(Account.name == name)).first()
         if existing is not None:
             count = session.exec(
                 select(sa.func.count()).select_from(DataSource).where(DataSource.account_id == existing.id)
@@ -138,10 +173,10 @@ def add_heavy_customer(engine: sa.Engine, *, sources: int, jobs: int, today: dat
         account = Account(
             kind=AccountKind.CUSTOMER,
             parent_id=reseller.id,
-            name=CUSTOMER,
-            name_sort=CUSTOMER.lower(),
-            customer_name=CUSTOMER,
-            customer_name_sort=CUSTOMER.lower(),
+            name=name,
+            name_sort=name.lower(),
+            customer_name=name,
+            customer_name_sort=name.lower(),
             organization="Bench Heavy Org",
             phone="+1 415-555-0199",
             address="1 Benchmark Way, San Francisco, CA",
@@ -203,7 +238,7 @@ def add_heavy_customer(engine: sa.Engine, *, sources: int, jobs: int, today: dat
                 {
                     "data_source_id": source.id,
                     "account_id": account.id,
-                    "job_number": 100_000 + n,
+                    "job_number": 100_000 + account.id * 100_000 + n,
                     "kind": JobKind.RESTORE if restore else JobKind.BACKUP,
                     "status": JobStatus.FAILED if rng.random() < 0.05 else JobStatus.SUCCESSFUL,
                     "started_at": started,
@@ -234,18 +269,21 @@ def add_heavy_customer(engine: sa.Engine, *, sources: int, jobs: int, today: dat
 
 
 def open_list(page: Page, base_url: str, href: str) -> None:
-    page.goto(f"{base_url}/customers?q={CUSTOMER.replace(' ', '+')}")
+    page.goto(f"{base_url}/customers?q=Bench+Heavy")
     expect(page.locator(f'a[href="{href}"]').first).to_be_visible(timeout=TIMEOUT_MS)
 
 
-def timed_click(page: Page, base_url: str, href: str, sources: int) -> dict:
+def timed_click(page: Page, base_url: str, customer: tuple[str, int, int]) -> dict:
+    name, customer_id, sources = customer
+    href = f"/customers/{customer_id}"
     open_list(page, base_url, href)
-    return page.evaluate(TIMED_CLICK_JS, {"href": href, "name": CUSTOMER, "sources": sources})
+    return page.evaluate(TIMED_CLICK_JS, {"href": href, "name": name, "sources": sources})
 
 
-def timed_load(page: Page, url: str, sources: int) -> dict:
-    page.goto(url, wait_until="commit")
-    return page.evaluate(TIMED_LOAD_JS, {"name": CUSTOMER, "sources": sources})
+def timed_load(page: Page, base_url: str, customer: tuple[str, int, int]) -> dict:
+    name, customer_id, sources = customer
+    page.goto(f"{base_url}/customers/{customer_id}", wait_until="commit")
+    return page.evaluate(TIMED_LOAD_JS, {"name": name, "sources": sources})
 
 
 def run(samples: list[dict], key: str) -> dict:
@@ -273,22 +311,28 @@ def main(argv: list[str] | None = None) -> int:
     engine = prepare(url, customers=args.customers, reuse=args.reuse, default_db=default_db)
     backend = engine.dialect.name
     version = ".".join(map(str, engine.dialect.server_version_info or ()))
-    customer_id, sources = add_heavy_customer(engine, sources=args.sources, jobs=args.jobs, today=date.today())
+    customers = [
+        (name, *add_heavy_customer(engine, name, sources=args.sources, jobs=args.jobs, today=date.today()))
+        for name in CUSTOMERS
+    ]
+    heavy = {}
     with engine.connect() as conn:
-        counts = {
-            "jobs": conn.scalar(sa.select(sa.func.count()).where(BackupJob.account_id == customer_id)),
-            "consumption days": conn.scalar(
-                sa.select(sa.func.count()).where(DailyConsumption.account_id == customer_id)
-            ),
-        }
+        for name, customer_id, sources in customers:
+            heavy[name] = {
+                "id": customer_id,
+                "data_sources": sources,
+                "jobs": conn.scalar(sa.select(sa.func.count()).where(BackupJob.account_id == customer_id)),
+                "consumption rows": conn.scalar(
+                    sa.select(sa.func.count()).where(DailyConsumption.account_id == customer_id)
+                ),
+            }
     engine.dispose()
-    print(f"Backend: {backend} {version}\nHeavy customer #{customer_id}: {sources} data sources, {counts}", flush=True)
+    print(f"Backend: {backend} {version}\nHeavy customers: {heavy}", flush=True)
 
     build_frontend.ensure_built()
     host = app_server.free_loopback_host(9, 76)
     log_path = RESULTS / f"detail_page-{backend}.server.log"
     server = app_server.start_server(host=host, db_url=url, log_path=log_path, extra_env={"MSC_OUTBOX_SENDER": "0"})
-    href = f"/customers/{customer_id}"
     errors: list[str] = []
     load_before = os.getloadavg()
     try:
@@ -296,19 +340,20 @@ def main(argv: list[str] | None = None) -> int:
             browser = launch_chromium(playwright)
             context = browser.new_context(viewport={"width": 1440, "height": 900})
             context.add_init_script(UNTIL_JS)
+            context.add_init_script(DELTA_CLOCK_JS)
             page = context.new_page()
             page.on("pageerror", lambda error: errors.append(str(error)))
             sign_in(page, server.base_url)
-            clicks = [timed_click(page, server.base_url, href, sources) for _ in range(args.warmup + tries)]
-            clicks = clicks[args.warmup :]
-            loads = [timed_load(page, server.base_url + href, sources) for _ in range(args.warmup + tries)]
-            loads = loads[args.warmup :]
+            turns = [customers[n % 2] for n in range(args.warmup + tries)]
+            clicks = [timed_click(page, server.base_url, customer) for customer in turns][args.warmup :]
+            loads = [timed_load(page, server.base_url, customer) for customer in turns][args.warmup :]
             browser.close()
     finally:
         app_server.stop_server(server)
     load_after = os.getloadavg()
 
     cases = {
+        "click in list -> last state delta": run([c for c in clicks if c["last_delta"] is not None], "last_delta"),
         "click in list -> Summary rendered": run(clicks, "summary"),
         "click in list -> both tabs rendered": run(clicks, "both"),
         "full page load -> Summary rendered": run(loads, "summary"),
@@ -329,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "when": datetime.now(UTC).isoformat(timespec="seconds"),
                 "backend": f"{backend} {version}",
-                "heavy_customer": {"id": customer_id, "data_sources": sources, **counts},
+                "heavy_customers": heavy,
                 "tries": tries,
                 "warmup": args.warmup,
                 "cpus": os.cpu_count(),

@@ -60,7 +60,7 @@ def _contact_row(contact) -> rx.Component:
             rx.cond(
                 contact.phone != "",
                 rx.text(contact.phone, white_space="nowrap"),
-                rx.text("—", color=rx.color("gray", 9), aria_label="No phone number"),
+                rx.text("—", color=rx.color("gray", 11), aria_label="No phone number"),
             )
         ),
         rx.cond(S.can_manage, rx.table.cell(_row_actions(contact), width="1%", white_space="nowrap")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.text import value_or_dash
+
 from msc_app.state.customer_health import HealthState
 
 S = HealthState
@@ -38,7 +40,7 @@ def backup_jobs() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading("Backup Jobs", size="4", as_="h2"),
-            rx.text("Last 30 days", size="2", color=rx.color("gray", 10)),
+            rx.text("Last 30 days", size="2", color=rx.color("gray", 11)),
             spacing="3",
             align="baseline",
         ),
@@ -62,10 +64,6 @@ def backup_jobs() -> rx.Component:
     )
 
 
-def _muted(text) -> rx.Component:
-    return rx.cond(text != "", rx.text(text, size="2"), rx.text("—", size="2", color=rx.color("gray", 9)))
-
-
 def _status(row) -> rx.Component:
     return rx.cond(
         row.status != "",
@@ -81,7 +79,7 @@ def _status(row) -> rx.Component:
             align="center",
             white_space="nowrap",
         ),
-        rx.text("Never backed up", size="2", color=rx.color("gray", 10)),
+        rx.text("Never backed up", size="2", color=rx.color("gray", 11)),
     )
 
 
@@ -92,9 +90,9 @@ def _source_row(row) -> rx.Component:
         rx.table.cell(row.workloads),
         rx.table.cell(row.policy),
         rx.table.cell(_status(row)),
-        rx.table.cell(_muted(row.last_run), white_space="nowrap"),
-        rx.table.cell(_muted(row.last_successful), white_space="nowrap"),
-        rx.table.cell(_muted(row.last_restore), white_space="nowrap"),
+        rx.table.cell(value_or_dash(row.last_run), white_space="nowrap"),
+        rx.table.cell(value_or_dash(row.last_successful)),
+        rx.table.cell(value_or_dash(row.last_restore)),
         key=row.id,
         data_testid="data-source-row",
     )
@@ -119,7 +117,7 @@ def data_sources() -> rx.Component:
                 S.sources.length() > 0,
                 rx.table.root(
                     rx.table.header(
-                        rx.table.row(*[rx.table.column_header_cell(h, white_space="nowrap") for h in headers])
+                        rx.table.row(*[rx.table.column_header_cell(h) for h in headers])
                     ),
                     rx.table.body(rx.foreach(S.sources, _source_row)),
                     variant="surface",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.text import fact
+
 from msc_app.components.customer_form import plan_items, quota_fields, select_field, tenant_type_items
 from msc_app.components.forms import dialog_actions, field_error, form_error_banner, form_field
 from msc_app.state.customer_products import REGION_PREFIX, ProductsState
@@ -68,14 +70,6 @@ def _empty(text: str) -> rx.Component:
 # ---------------------------------------------------------------- DETAIL-2: Service Plan
 
 
-def _fact(label: str, value, **props) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 10), weight="medium"),
-        rx.cond(value != "", rx.text(value, size="2"), rx.text("—", size="2", color=rx.color("gray", 9))),
-        spacing="1",
-        align="start",
-        **props,
-    )
 
 
 def _plan_block(row) -> rx.Component:
@@ -101,11 +95,11 @@ def _plan_block(row) -> rx.Component:
                 width="100%",
             ),
             rx.grid(
-                _fact("Plan", row.plan_name),
-                _fact("Edition", row.edition),
-                _fact("Storage Regions", row.regions),
-                _fact("License Expiry Date", row.license_expiry),
-                _fact("Credit Quota", row.quota, grid_column="1 / -1"),  # the longest: a line of its own
+                fact("Plan", row.plan_name),
+                fact("Edition", row.edition),
+                fact("Storage Regions", row.regions),
+                fact("License Expiry Date", row.license_expiry),
+                fact("Credit Quota", row.quota, grid_column="1 / -1"),  # the longest: a line of its own
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="4",
                 width="100%",
@@ -133,7 +127,7 @@ def service_plan_card() -> rx.Component:
                 S.products.length() > 0,
                 rx.grid(
                     rx.foreach(S.products, _plan_block),
-                    columns=rx.breakpoints(initial="1", md="2", xl="3"),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                     spacing="3",
                     width="100%",
                 ),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.text import dash
+
 SOURCE_DATA_COLORS = {"Success": "green", "Warning": "amber", "Failed": "red", "Not available": "gray"}
 
 
@@ -56,5 +58,5 @@ def contract_counts(labels: rx.Var) -> rx.Component:
             gap="4px",
             wrap="wrap",
         ),
-        rx.text("—", size="2", color=rx.color("gray", 9)),
+        dash(),
     )

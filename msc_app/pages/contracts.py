@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.text import value_or_dash
+
 from msc_app.components.contracts import contract_status_badge
 from msc_app.components.data_table import Column, data_table, pager
 from msc_app.components.search_box import search_box
 from msc_app.pages.shell import app_page
 from msc_app.state.contracts import ALL_STATUSES, STATUS_CHOICES, ContractDetailState, ContractsState
-
-
-def _muted(text) -> rx.Component:
-    return rx.cond(text != "", rx.text(text, size="2"), rx.text("—", size="2", color=rx.color("gray", 9)))
 
 
 def _number_cell(row) -> rx.Component:
@@ -28,8 +26,8 @@ COLUMNS = [
     Column("title", "Title", render=lambda row: rx.text(row.title, size="2"), min_width="200px"),
     Column("customer", "Customer", render=_customer_cell, min_width="170px"),
     Column("status", "Status", render=lambda row: contract_status_badge(row.status), min_width="100px"),
-    Column("start", "Start", render=lambda row: _muted(row.start), min_width="110px"),
-    Column("end", "End", render=lambda row: _muted(row.end), min_width="110px"),
+    Column("start", "Start", render=lambda row: value_or_dash(row.start), min_width="110px"),
+    Column("end", "End", render=lambda row: value_or_dash(row.end), min_width="110px"),
     Column(
         "value",
         "Value",
@@ -236,7 +234,7 @@ def _details_card() -> rx.Component:
                 ),
                 _field(
                     "Customer name",
-                    _muted(contract.customer_name),
+                    value_or_dash(contract.customer_name),
                 ),
                 _field("Start date", rx.text(contract.start)),
                 _field("End date", rx.cond(contract.end != "", rx.text(contract.end), rx.text("Open-ended", color=rx.color("gray", 10)))),

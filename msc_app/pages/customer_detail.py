@@ -4,29 +4,21 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.text import dash, fact
+
 from msc_app.components.consumption import consumption_card
 from msc_app.components.contacts import contacts_card
 from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
 from msc_app.components.health import health_tab
 from msc_app.components.products import products_card, service_plan_card
 from msc_app.pages.shell import app_page
-from msc_app.state.customer_consumption import ConsumptionState
-from msc_app.state.customer_contacts import ContactsState
 from msc_app.state.customer_detail import CustomerDetailState
 from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
-from msc_app.state.customer_health import HealthState
-from msc_app.state.customer_products import ProductsState
+from msc_app.state.customer_page import CustomerPageState
 
 S = CustomerDetailState
 
 
-def _fact(label: str, value) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 10), weight="medium"),
-        rx.cond(value != "", rx.text(value, size="2"), rx.text("—", size="2", color=rx.color("gray", 9))),
-        spacing="1",
-        align="start",
-    )
 
 
 def _tenant_admins() -> rx.Component:
@@ -35,7 +27,7 @@ def _tenant_admins() -> rx.Component:
         rx.cond(
             S.tenant_admins.length() > 0,
             rx.vstack(rx.foreach(S.tenant_admins, lambda a: rx.text(a, size="2")), spacing="1"),
-            rx.text("—", size="2", color=rx.color("gray", 9)),
+            dash(),
         ),
         spacing="1",
         align="start",
@@ -63,11 +55,11 @@ def _account_details() -> rx.Component:
                 align="center",
             ),
             rx.grid(
-                _fact("Name", S.name),
-                _fact("Customer Name", S.customer_name),
-                _fact("Organization", S.organization),
-                _fact("Phone Number", S.phone),
-                _fact("Address", S.address),
+                fact("Name", S.name),
+                fact("Customer Name", S.customer_name),
+                fact("Organization", S.organization),
+                fact("Phone Number", S.phone),
+                fact("Address", S.address),
                 _tenant_admins(),
                 columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                 spacing="5",
@@ -212,28 +204,27 @@ def _tabs() -> rx.Component:
             rx.cond(~S.is_reseller, rx.tabs.trigger("Health", value="health")),
             size="2",
         ),
-        rx.tabs.content(_summary(), value="summary", padding_top="20px"),
-        rx.tabs.content(health_tab(), value="health", padding_top="20px"),
+        # Both tabs render with the page (their data arrives together), so switching is instant;
+        # the inactive one is hidden by CSS (data-state="inactive").
+        rx.tabs.content(_summary(), value="summary", padding_top="20px", force_mount=True, class_name="msc-tab"),
+        rx.tabs.content(health_tab(), value="health", padding_top="20px", force_mount=True, class_name="msc-tab"),
         # Uncontrolled: switching tabs needs no round trip (both tabs' data comes with the page).
         default_value=S.tab,
         width="100%",
     )
 
 
-# One load per section, each a fixed number of queries through its scoped service.
-_ON_LOAD = [
-    CustomerDetailState.on_load,
-    ProductsState.load_products,
-    ConsumptionState.load_consumption,
-    ContactsState.load_contacts,
-    HealthState.load_health,
-]
+# The browser's path as the page renders. Opening another customer's page renders before its data arrives:
+# until then the vars still describe the customer seen before, which must not flash up as this one.
+_BROWSER_PATH = rx.Var(
+    "(typeof window === 'undefined' ? '' : window.location.pathname.replace(/\\/+$/, ''))", _var_type=str
+)
 
 
-@app_page(route="/customers/[customer_id]", title="Customer", on_load=_ON_LOAD)
+@app_page(route="/customers/[customer_id]", title="Customer", on_load=[CustomerPageState.load_page])
 def customer_detail_page() -> rx.Component:
     return rx.cond(
-        S.loaded,
+        S.loaded & (S.path == _BROWSER_PATH),
         rx.cond(
             S.found,
             rx.vstack(

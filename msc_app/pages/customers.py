@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.text import value_or_dash
+
 from msc_app.components.contracts import contracts_popover
 from msc_app.components.create_customer import create_customer_dialog
 from msc_app.components.data_table import Column, column_width_form, data_table, pager
@@ -23,14 +25,10 @@ from msc_app.state.onboarding import OnboardingState
 from msc_app.state.tenants import TenantSwitchState
 
 
-def _muted(text) -> rx.Component:
-    return rx.cond(text != "", rx.text(text, size="2"), rx.text("—", size="2", color=rx.color("gray", 9)))
-
-
 def _expiry(row) -> rx.Component:
     """The licence expiry date, flagged when it has passed or is within 30 days."""
     return rx.hstack(
-        _muted(row.license_expiry),
+        value_or_dash(row.license_expiry),
         rx.match(
             row.license_state,
             ("expired", rx.badge("Expired", color_scheme="red", variant="soft", size="1")),
@@ -230,24 +228,24 @@ def _onboarding_dialog() -> rx.Component:
 # Display details per column; which exist and which are default columns: services.preferences.
 _RENDER = {
     "name": (_name_cell, "180px"),
-    "customer_name": (lambda row: _muted(row.customer_name), "130px"),
-    "organization": (lambda row: _muted(row.organization), "140px"),
-    "products": (lambda row: _muted(row.products), "150px"),
-    "service_plan": (lambda row: _muted(row.service_plan), "140px"),
-    "edition": (lambda row: _muted(row.edition), "100px"),
-    "storage_regions": (lambda row: _muted(row.storage_regions), "130px"),
-    "tenant_type": (lambda row: _muted(row.tenant_type), "100px"),
-    "tenant_admin": (lambda row: _muted(row.tenant_admins), "140px"),
-    "admin": (lambda row: _muted(row.admin), "130px"),
+    "customer_name": (lambda row: value_or_dash(row.customer_name), "130px"),
+    "organization": (lambda row: value_or_dash(row.organization), "140px"),
+    "products": (lambda row: value_or_dash(row.products), "150px"),
+    "service_plan": (lambda row: value_or_dash(row.service_plan), "140px"),
+    "edition": (lambda row: value_or_dash(row.edition), "100px"),
+    "storage_regions": (lambda row: value_or_dash(row.storage_regions), "130px"),
+    "tenant_type": (lambda row: value_or_dash(row.tenant_type), "100px"),
+    "tenant_admin": (lambda row: value_or_dash(row.tenant_admins), "140px"),
+    "admin": (lambda row: value_or_dash(row.admin), "130px"),
     "status": (_status_cell, "90px"),
     "source_data": (lambda row: source_data_badge(row.source_data), "110px"),
     "contracts": (_contracts_cell, "120px"),
-    "credit_quota": (lambda row: _muted(row.credit_quota), "100px"),
-    "quota_effective": (lambda row: _muted(row.quota_effective), "120px"),
-    "quota_end": (lambda row: _muted(row.quota_end), "120px"),
+    "credit_quota": (lambda row: value_or_dash(row.credit_quota), "100px"),
+    "quota_effective": (lambda row: value_or_dash(row.quota_effective), "120px"),
+    "quota_end": (lambda row: value_or_dash(row.quota_end), "120px"),
     "license_expiry": (_expiry, "140px"),
-    "consumption": (lambda row: _muted(row.consumption), "120px"),
-    "created": (lambda row: _muted(row.created), "110px"),
+    "consumption": (lambda row: value_or_dash(row.consumption), "120px"),
+    "created": (lambda row: value_or_dash(row.created), "110px"),
 }
 COLUMNS = [
     Column(c.key, c.label, render=_RENDER[c.key][0], min_width=_RENDER[c.key][1], row_header=c.key == "name")

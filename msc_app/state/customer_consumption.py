@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import reflex as rx
 
 from msc_app.db import session_scope
 from msc_app.services.consumption import Consumption, customer_consumption
@@ -96,18 +95,16 @@ class ConsumptionState(CustomerDetailState):
         self.forecast_warning = c.runs_out_early or (bool(c.quota) and c.remaining <= 0)
         self.over_quota = bool(c.quota) and c.remaining < 0
 
-    @rx.event
-    def load_consumption(self):
+    def load_section(self) -> None:
         actor = self.actor()
         if actor is None:
-            return None  # the page's own on_load redirects to sign-in
+            return  # the page's own on_load redirects to sign-in
         self.consumption_loaded = False
         try:
             with session_scope() as session:
                 consumption = customer_consumption(session=session, actor=actor, account_id=self._customer_id())
         except NotFound:
             self.points, self.series = [], []
-            return None
+            return
         self._show(consumption)
         self.consumption_loaded = True
-        return None

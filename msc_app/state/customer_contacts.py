@@ -106,19 +106,17 @@ class ContactsState(CustomerDetailState):
         self.delete_dialog_open = False
         self._contact_id = 0
 
-    @rx.event
-    def load_contacts(self):
-        """on_load of /customers/<id>: the customer's contacts and whether to offer changes."""
+    def load_section(self) -> None:
+        """The customer's contacts and whether to offer changes."""
         actor = self.actor()
         if actor is None:
-            return None  # the page's own on_load sends the visitor to sign in
+            return  # the page's own on_load sends the visitor to sign in
         self._close_dialogs()
         self.contacts_loaded = False
         try:
             self._read_list(actor, self._customer_id())
         except DomainError:
             self._clear()
-        return None
 
     # ------------------------------------------------------------ New / Edit
 

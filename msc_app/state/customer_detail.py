@@ -107,6 +107,7 @@ TABS = ("summary", "health")
 class CustomerDetailState(SessionState):
     tab: str = "summary"  # the tab open when the page loads: ?tab=health opens the Health tab
     loaded: bool = False
+    path: str = ""  # the page these vars were read for: another customer's page waits for its own
     found: bool = False
     account_id: int = 0
     name: str = ""
@@ -133,12 +134,14 @@ class CustomerDetailState(SessionState):
         except (TypeError, ValueError):
             return 0
 
-    def _load(self):
+    def load_customer(self):
+        """The header, Account Details and Activity of the customer in the URL."""
         actor = self.actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
         self.loaded = False
+        self.path = self.router.url.path.rstrip("/")
         wanted = self.router.url.query_parameters.get("tab", "summary")
         self.tab = wanted if wanted in TABS else "summary"
         try:
@@ -175,9 +178,5 @@ class CustomerDetailState(SessionState):
         return None
 
     @rx.event
-    def on_load(self):
-        return self._load()
-
-    @rx.event
     def reload(self):
-        return self._load()
+        return self.load_customer()

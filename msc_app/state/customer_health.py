@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import reflex as rx
 
 from msc_app.db import session_scope
 from msc_app.services.customer_health import CustomerHealth, JobRef, customer_health
@@ -102,18 +101,16 @@ class HealthState(CustomerDetailState):
         self.alerts_by_type = count_rows(health.alerts_by_type)
         self.alerts_by_severity = count_rows(health.alerts_by_severity, colors=SEVERITY_COLORS)
 
-    @rx.event
-    def load_health(self):
+    def load_section(self) -> None:
         actor = self.actor()
         if actor is None:
-            return None  # the page's own on_load redirects to sign-in
+            return  # the page's own on_load redirects to sign-in
         self.health_loaded = False
         try:
             with session_scope() as session:
                 health = customer_health(session=session, actor=actor, account_id=self._customer_id())
         except NotFound:
             self.sources, self.alerts_by_type, self.alerts_by_severity = [], [], []
-            return None
+            return
         self._show(health)
         self.health_loaded = True
-        return None

@@ -214,9 +214,8 @@ class ProductsState(CustomerDetailState):
         self._forget()
         return self._to_sign_in()
 
-    @rx.event
-    def load_products(self):
-        """on_load of /customers/<id>: the products of the customer in the URL (none when not found)."""
+    def load_section(self) -> None:
+        """The products of the customer in the URL (none when not found)."""
         self._account_id = self._customer_id()
         actor = self.actor()
         if actor is None:

@@ -233,7 +233,9 @@ def _seed_details(session: Session, account: Account, default_plan: ServicePlan,
         account_id=account.id,
         product_type=ProductType.SAAS_APPS_ENDPOINTS,
         service_plan_id=default_plan.id,
-        tenant_type=TenantType.EVALUATION,
+        # Commercial, like the Hybrid product: an Evaluation one would make this customer match the list's
+        # "Premium Protect and Evaluation" filter, which test_list_filters expects nobody to match.
+        tenant_type=TenantType.COMMERCIAL,
         storage_regions=["EU Frankfurt"],
         credit_quota=1000,
         quota_effective_date=effective,

@@ -14,7 +14,7 @@ BLOCKING = {"serious", "critical"}
 def _blocking_violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[(n['target'], n['html'][:160]) for n in v['nodes']][:3]}"
         for v in results.response["violations"]
         if v.get("impact") in BLOCKING
     ]
@@ -55,7 +55,7 @@ def test_customer_summary_and_health_tabs_are_accessible(page: Page, base_url, w
     page.get_by_role("searchbox", name="Search customers").fill(world.detail.name)
     page.get_by_role("searchbox", name="Search customers").press("Enter")
     page.get_by_role("link", name=world.detail.name).first.click()
-    expect(page.get_by_test_id("consumption-chart").locator(".recharts-bar-rectangle").first).to_be_visible()
+    expect(page.get_by_test_id("consumption-chart").locator(".recharts-area-area").first).to_be_visible()
     expect(page.get_by_test_id("contact-row").first).to_be_visible()
     assert _blocking_violations(page) == []
     page.get_by_role("tab", name="Health").click()

@@ -54,9 +54,9 @@ def test_detail_1_3_summary_shows_the_account_and_its_consumption_against_the_qu
     expect(callout).to_have_attribute("data-accent-color", "amber")
 
     chart = page.get_by_test_id("consumption-chart")
-    # Two stacked series of 90 days each; the legend names both products and both lines.
-    expect(chart.locator(".recharts-bar-rectangle")).to_have_count(2 * 90)
-    legend = chart.locator(".recharts-legend-wrapper")
+    # One stacked area per product; the legend names both products and both lines.
+    expect(chart.locator(".recharts-area-area")).to_have_count(2)
+    legend = page.get_by_test_id("consumption-legend")
     for name in ("Hybrid Workloads", "SaaS Apps and Endpoints", "Used in quota period", "Credit quota"):
         expect(legend).to_contain_text(name)
 

@@ -2,7 +2,7 @@
 rules (SANDBOX-2/3) and a forged product id (AUTH-4).
 
 Harbor Client 10 starts with Hybrid Workloads (Premium Protect, Elite, Commercial, US East, 3,000 units) and
-SaaS Apps and Endpoints (Default Service Plan, Evaluation, EU Frankfurt, 1,000 units, 25 users), both with a
+SaaS Apps and Endpoints (Default Service Plan, Commercial, EU Frankfurt, 1,000 units, 25 users), both with a
 quota effective 60 days ago until 30 days from now; see tests/e2e/seed.py. These tests change products, so
 they run on a server of their own (``private_server``), and every change is checked in its database too.
 """
