@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components.confirm_dialog import confirm_dialog
 from msc_app.components.forms import dialog_actions, form_error_banner, form_field
 from msc_app.state.customer_contacts import ContactsState
 
@@ -192,22 +193,11 @@ def contact_dialog() -> rx.Component:
 
 def delete_contact_dialog() -> rx.Component:
     """Delete asks first: the contact goes for good."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(f"Delete contact {S.delete_name}?"),
-            rx.alert_dialog.description(
-                f"{S.delete_name} will be removed from this customer's contacts. This cannot be undone.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Yes, Delete", color_scheme="red", on_click=S.confirm_delete),
-                justify="end",
-                spacing="3",
-                padding_top="16px",
-            ),
-            max_width="480px",
-        ),
+    return confirm_dialog(
+        title=f"Delete contact {S.delete_name}?",
+        description=f"{S.delete_name} will be removed from this customer's contacts. This cannot be undone.",
+        confirm_label="Yes, Delete",
+        on_confirm=S.confirm_delete,
         open=S.delete_dialog_open,
         on_open_change=S.set_delete_dialog_open,
     )

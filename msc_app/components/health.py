@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.text import value_or_dash
-
 from msc_app.state.customer_health import HealthState
 
 S = HealthState

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.text import fact
-
+from msc_app.components.confirm_dialog import confirm_dialog
 from msc_app.components.customer_form import plan_items, quota_fields, select_field, tenant_type_items
 from msc_app.components.forms import dialog_actions, field_error, form_error_banner, form_field
+from msc_app.components.text import fact
 from msc_app.state.customer_products import REGION_PREFIX, ProductsState
 
 S = ProductsState
@@ -437,27 +437,13 @@ def product_form_dialog() -> rx.Component:
 
 def product_confirm_dialog() -> rx.Component:
     """Delete, Suspend or Activate a product, after saying what it does."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(S.confirm_title),
-            rx.alert_dialog.description(rx.text(S.confirm_text, size="2")),
-            rx.cond(
-                S.confirm_error != "",
-                rx.callout(S.confirm_error, icon="ban", color_scheme="red", role="alert", margin_top="12px"),
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button(
-                    S.confirm_button,
-                    color_scheme=rx.match(S.confirm_action, ("delete", "red"), ("suspend", "amber"), "indigo"),
-                    on_click=S.confirm,
-                ),
-                justify="end",
-                spacing="3",
-                padding_top="16px",
-            ),
-            max_width="480px",
-        ),
+    return confirm_dialog(
+        title=S.confirm_title,
+        description=S.confirm_text,
+        confirm_label=S.confirm_button,
+        on_confirm=S.confirm,
         open=S.confirm_open,
         on_open_change=S.set_confirm_open,
+        color_scheme=rx.match(S.confirm_action, ("delete", "red"), ("suspend", "amber"), "indigo"),
+        error=S.confirm_error,
     )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.text import value_or_dash
-
 from msc_app.components.contracts import contract_status_badge
 from msc_app.components.data_table import Column, data_table, pager
 from msc_app.components.search_box import search_box
+from msc_app.components.text import value_or_dash
 from msc_app.pages.shell import app_page
 from msc_app.state.contracts import ALL_STATUSES, STATUS_CHOICES, ContractDetailState, ContractsState
 

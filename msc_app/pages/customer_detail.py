@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.text import dash, fact
-
 from msc_app.components.consumption import consumption_card
 from msc_app.components.contacts import contacts_card
 from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
 from msc_app.components.health import health_tab
 from msc_app.components.products import products_card, service_plan_card
+from msc_app.components.text import dash, fact
 from msc_app.pages.shell import app_page
 from msc_app.state.customer_detail import CustomerDetailState
 from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.text import value_or_dash
-
 from msc_app.components.contracts import contracts_popover
 from msc_app.components.create_customer import create_customer_dialog
 from msc_app.components.data_table import Column, column_width_form, data_table, pager
@@ -16,6 +14,7 @@ from msc_app.components.forms import dialog_actions
 from msc_app.components.onboarding import task_list_dialog
 from msc_app.components.search_box import search_box
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
+from msc_app.components.text import value_or_dash
 from msc_app.pages.shell import app_page
 from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.state.contracts import ContractPreviewState

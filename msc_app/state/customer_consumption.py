@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 
-
 from msc_app.db import session_scope
 from msc_app.services.consumption import Consumption, customer_consumption
 from msc_app.services.errors import NotFound

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 
-
 from msc_app.db import session_scope
 from msc_app.services.customer_health import CustomerHealth, JobRef, customer_health
 from msc_app.services.errors import NotFound

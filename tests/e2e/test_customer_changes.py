@@ -5,7 +5,6 @@ These tests change customers, so they run on a server of their own (``private_se
 
 from __future__ import annotations
 
-import json
 import re
 
 import sqlalchemy as sa
@@ -14,7 +13,7 @@ from sqlmodel import select
 
 from msc_app.db import session_scope
 from msc_app.models import Account
-from tests.e2e.helpers import customer_row, sign_in
+from tests.e2e.helpers import customer_row, forge_event_argument, sign_in
 
 
 def _account(server, name: str) -> Account:
@@ -192,25 +191,7 @@ def test_auth_4_forged_edit_and_delete_of_a_foreign_customer_are_refused(page: P
     to another reseller's customer gets "not found", sees none of its data, and nothing changes."""
     base_url, world = private_server.base_url, private_server.world
     foreign = _account(private_server, "Peak Dental")
-    forged: list[str] = []
-
-    def rewrite(message):
-        # socket.io frames: 42<namespace>,[name, data]
-        frame = re.match(r"^(42(?:/[^,\[]*,)?)(\[.*)$", message, re.S) if isinstance(message, str) else None
-        if frame:
-            kind, event = json.loads(frame.group(2))
-            if kind == "event" and event.get("name", "").endswith(".open_for"):
-                event["payload"]["account_id"] = foreign.id
-                forged.append(event["name"])
-                return frame.group(1) + json.dumps([kind, event])
-        return message
-
-    def route(ws):
-        server = ws.connect_to_server()
-        ws.on_message(lambda message: server.send(rewrite(message)))
-        server.on_message(lambda message: ws.send(message))
-
-    page.route_web_socket(re.compile(r".*/_event.*"), route)
+    forged = forge_event_argument(page, handlers=(".open_for",), argument="account_id", value=foreign.id)
     sign_in(page, base_url, world.reseller_admin, world.password)
     _search(page, "Harbor Client 08")
 

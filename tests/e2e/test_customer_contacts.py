@@ -7,7 +7,6 @@ server of their own (``private_server``), and every change is checked in the ser
 
 from __future__ import annotations
 
-import json
 import re
 
 from playwright.sync_api import Page, expect
@@ -15,7 +14,7 @@ from sqlmodel import select
 
 from msc_app.db import session_scope
 from msc_app.models import Account, Contact
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import forge_event_argument, sign_in
 
 CUSTOMER = "Harbor Client 10"
 
@@ -172,26 +171,9 @@ def test_detail_4_auth_4_forged_edit_and_delete_of_a_foreign_contact_are_refused
         session.add(foreign)
         session.flush()
         foreign_id = foreign.id
-    forged: list[str] = []
-
-    def rewrite(message):
-        # socket.io frames: 42<namespace>,[name, data]
-        frame = re.match(r"^(42(?:/[^,\[]*,)?)(\[.*)$", message, re.S) if isinstance(message, str) else None
-        if frame:
-            kind, event = json.loads(frame.group(2))
-            name = event.get("name", "") if isinstance(event, dict) else ""
-            if kind == "event" and (name.endswith(".open_edit") or name.endswith(".open_delete")):
-                event["payload"]["contact_id"] = foreign_id
-                forged.append(name)
-                return frame.group(1) + json.dumps([kind, event])
-        return message
-
-    def route(ws):
-        server = ws.connect_to_server()
-        ws.on_message(lambda message: server.send(rewrite(message)))
-        server.on_message(lambda message: ws.send(message))
-
-    page.route_web_socket(re.compile(r".*/_event.*"), route)
+    forged = forge_event_argument(
+        page, handlers=(".open_edit", ".open_delete"), argument="contact_id", value=foreign_id
+    )
     sign_in(page, base_url, world.reseller_admin, world.password)
     section = _open(page, private_server)
 

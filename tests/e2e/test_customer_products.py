@@ -9,8 +9,6 @@ they run on a server of their own (``private_server``), and every change is chec
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import date
 
 from playwright.sync_api import Page, expect
@@ -18,7 +16,7 @@ from sqlmodel import select
 
 from msc_app.db import session_scope
 from msc_app.models import Account, Product, ProductStatus, ProductType, ServicePlan
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import forge_event_argument, sign_in
 from tests.e2e.seed import DETAIL_CUSTOMER
 
 CUSTOMER = DETAIL_CUSTOMER
@@ -264,26 +262,7 @@ def test_detail_5_auth_4_forged_product_ids_are_refused(page: Page, private_serv
         session.add(foreign)
         session.flush()
         foreign_id = foreign.id
-    forged: list[str] = []
-
-    def rewrite(message):
-        # socket.io frames: 42<namespace>,[name, data]
-        frame = re.match(r"^(42(?:/[^,\[]*,)?)(\[.*)$", message, re.S) if isinstance(message, str) else None
-        if frame:
-            kind, event = json.loads(frame.group(2))
-            name = event.get("name", "") if isinstance(event, dict) else ""
-            if kind == "event" and (name.endswith(".open_edit") or name.endswith(".ask")):
-                event["payload"]["product_id"] = foreign_id
-                forged.append(name)
-                return frame.group(1) + json.dumps([kind, event])
-        return message
-
-    def route(ws):
-        server = ws.connect_to_server()
-        ws.on_message(lambda message: server.send(rewrite(message)))
-        server.on_message(lambda message: ws.send(message))
-
-    page.route_web_socket(re.compile(r".*/_event.*"), route)
+    forged = forge_event_argument(page, handlers=(".open_edit", ".ask"), argument="product_id", value=foreign_id)
     sign_in(page, base_url, world.reseller_admin, world.password)
     _, products = _open(page, private_server)
 
