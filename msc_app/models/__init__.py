@@ -25,7 +25,15 @@ from msc_app.models.products import (
     ProductType,
     TenantType,
 )
-from msc_app.models.users import Role, TenantAdminAssignment, User, UserSession, UserStatus
+from msc_app.models.users import (
+    Invitation,
+    LoginAttempt,
+    Role,
+    TenantAdminAssignment,
+    User,
+    UserSession,
+    UserStatus,
+)
 
 __all__ = [
     "DEFAULT_PLAN_NAME",
@@ -47,8 +55,10 @@ __all__ = [
     "Edition",
     "EmailStatus",
     "IngestionStatus",
+    "Invitation",
     "JobKind",
     "JobStatus",
+    "LoginAttempt",
     "OnboardingTask",
     "OnboardingTaskKind",
     "OutboxEmail",

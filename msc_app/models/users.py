@@ -65,3 +65,37 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     revoked_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """AUTH-3: a single-use, expiring link that lets an invited (pending) user set its password.
+
+    Only the token's hash is stored; the token itself goes out once, in the invitation email.
+    """
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    invited_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None  # a newer invitation, or the user's deactivation, ends it
+
+
+class LoginAttempt(SQLModel, table=True):
+    """AUTH-5: one sign-in attempt, for throttling failures per email and per client address."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        sa.Index("ix_login_attempt_email_at", "email", "at"),
+        sa.Index("ix_login_attempt_client_at", "client", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)  # as typed, lower-cased: unknown emails are throttled too
+    client: str = Field(default="", max_length=64)  # the client's IP address
+    at: datetime = Field(default_factory=utcnow)
+    succeeded: bool = False
