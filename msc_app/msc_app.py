@@ -4,7 +4,15 @@ import reflex as rx
 
 from msc_app.api.export import api
 from msc_app.mail_sender import outbox_sender
-from msc_app.pages import contracts, customer_detail, customers, index, signin  # noqa: F401  (registers the routes)
+from msc_app.pages import (  # noqa: F401  (registers the routes)
+    contracts,
+    customer_detail,
+    customers,
+    index,
+    invite,
+    signin,
+    users,
+)
 
 app = rx.App(
     api_transformer=api,

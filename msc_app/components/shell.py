@@ -74,7 +74,13 @@ def top_bar() -> rx.Component:
         rx.hstack(
             rx.link(logo(size="4"), href="/customers", underline="none", color="inherit"),
             rx.el.nav(
-                rx.hstack(_nav_link("Customers", "/customers", "users"), _nav_link("Contracts", "/contracts", "file-text"), spacing="1"),
+                rx.hstack(
+                    _nav_link("Customers", "/customers", "users"),
+                    _nav_link("Contracts", "/contracts", "file-text"),
+                    # Admins and viewers (AUTH-3); tenant admins have no Users page.
+                    rx.cond(SessionState.role_label != "Tenant admin", _nav_link("Users", "/users", "user-cog")),
+                    spacing="1",
+                ),
                 aria_label="Main",
             ),
             rx.spacer(),

@@ -1,7 +1,8 @@
-"""Sign-in, server-side sessions and first run (AUTH-1, AUTH-2, SANDBOX-1).
+"""Sign-in, server-side sessions and first run (AUTH-1, AUTH-2, AUTH-5, SANDBOX-1).
 
 Passwords are stored only as argon2 hashes through the passlib API. The
 browser holds a random session token; the database holds its SHA-256.
+Failed sign-ins are throttled per email and per client address (services/throttle.py).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from msc_app.models import (
     UserSession,
     UserStatus,
 )
-from msc_app.services import summaries
+from msc_app.services import summaries, throttle
 from msc_app.services.errors import AuthenticationFailed, DomainError, ValidationError
 from msc_app.services.permissions import Actor, require_switch
+from msc_app.services.throttle import Throttled  # noqa: F401  (re-exported: callers catch auth.Throttled)
 from msc_app.services.validation import email_error, normalise_email, required
 
 pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
@@ -69,10 +71,16 @@ def password_error(password: str) -> str | None:
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User:
-    """The active user with this email and password, or AuthenticationFailed."""
+    """The active user with this email and password, or AuthenticationFailed.
+
+    Exactly one argon2 verification on every path (AUTH-5): an unknown email, a user that is not
+    active or one without a password is verified against ``_DUMMY_HASH``, so the time spent does
+    not tell whether the email exists. Not throttled by itself: ``sign_in`` is the throttled entry.
+    """
     user = session.exec(select(User).where(User.email == (email or "").strip().lower())).first()
-    ok = verify_password(password or "", user.password_hash if user else None)
-    if not ok or user is None or user.status != UserStatus.ACTIVE:
+    usable = user is not None and user.status == UserStatus.ACTIVE and bool(user.password_hash)
+    matches = pwd_context.verify(password or "", user.password_hash if usable else _DUMMY_HASH)
+    if not (matches and usable):
         raise AuthenticationFailed()
     return user
 
@@ -93,9 +101,24 @@ def start_session(*, session: Session, user: User, now: datetime | None = None) 
     return token
 
 
-def sign_in(*, session: Session, email: str, password: str) -> str:
-    user = authenticate(session=session, email=email, password=password)
-    return start_session(session=session, user=user)
+def sign_in(*, session: Session, email: str, password: str, client: str = "", now: datetime | None = None) -> str:
+    """Sign in with email and password from ``client`` (its IP address); returns the session token.
+
+    AUTH-5: refused with ``Throttled`` while the email or the client address is throttled, before
+    any password check and whatever the password (see services/throttle.py); otherwise the attempt
+    is recorded. A failure raises ``AuthenticationFailed`` with the generic message, after committing
+    its record, which must outlive the rollback the caller's session scope does on that error.
+    """
+    now = now or datetime.now(UTC)
+    throttle.check(session=session, email=email, client=client, now=now)
+    try:
+        user = authenticate(session=session, email=email, password=password)
+    except AuthenticationFailed:
+        throttle.record_attempt(session=session, email=email, client=client, succeeded=False, now=now)
+        session.commit()
+        raise
+    throttle.record_attempt(session=session, email=email, client=client, succeeded=True, now=now)
+    return start_session(session=session, user=user, now=now)
 
 
 def live_session(session: Session, token: str) -> UserSession | None:

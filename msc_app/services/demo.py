@@ -55,8 +55,10 @@ from msc_app.models import (
     Edition,
     EmailStatus,
     IngestionStatus,
+    Invitation,
     JobKind,
     JobStatus,
+    LoginAttempt,
     OnboardingTask,
     OnboardingTaskKind,
     OutboxEmail,
@@ -1218,6 +1220,26 @@ class _Generator:
         )
         pending = next(s for s in sign_ins if s.password is None)
         sent = self.now - timedelta(days=2)
+        invite = f"demo-invitation-{self.rng.getrandbits(64):016x}"  # never handed out: the email has no link
+        rows.add(
+            Invitation.__table__,
+            {
+                "user_id": user_ids[pending.email],
+                "token_hash": hashlib.sha256(invite.encode()).hexdigest(),
+                "invited_by_user_id": user_ids[next(s.email for s in sign_ins if s.role == "Reseller admin")],
+                "created_at": sent,
+                "expires_at": sent + timedelta(days=7),
+                "used_at": None,
+                "revoked_at": None,
+            },
+        )
+        # The admin's sign-ins: one mistyped password, then the right one (AUTH-5 counts the failures).
+        for minutes, succeeded in ((2, False), (1, True)):
+            rows.add(
+                LoginAttempt.__table__,
+                {"email": self.admin.email, "client": "127.0.0.1", "at": started - timedelta(minutes=minutes),
+                 "succeeded": succeeded},
+            )
         rows.add(
             OutboxEmail.__table__,
             self.sent_email(

@@ -67,6 +67,7 @@ class World:
     distributor_admin: str = "dist.admin@e2e.example"
     reseller_admin: str = "r1.admin@e2e.example"
     tenant_admin: str = "tenant.admin@e2e.example"
+    reseller_viewer: str = "vera.viewer@e2e.example"  # a read-only user of Blue Harbor Resellers
     pending_user: str = "pending@e2e.example"
     password: str = PASSWORD
     # account names by group
@@ -183,6 +184,7 @@ def seed(session: Session, today: date | None = None) -> World:
         return u
 
     user(world.reseller_admin, "Riley Reseller", Role.ADMIN, r1)
+    user(world.reseller_viewer, "Vera Viewer", Role.VIEWER, r1)
     tenant_admin = user(world.tenant_admin, "Tara Tenant", Role.TENANT_ADMIN, r1)
     user(world.pending_user, "Pat Pending", Role.ADMIN, r1, status=UserStatus.PENDING)
     # An invited tenant admin who has not set a password yet (CREATE-4).

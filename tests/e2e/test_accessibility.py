@@ -61,3 +61,15 @@ def test_customer_summary_and_health_tabs_are_accessible(page: Page, base_url, w
     page.get_by_role("tab", name="Health").click()
     expect(page.get_by_test_id("data-source-row").first).to_be_visible()
     assert _blocking_violations(page) == []
+
+
+def test_users_page_and_invite_dialog_are_accessible(page: Page, base_url, world):
+    """AUTH-3: the Users page and its Invite User dialog."""
+    sign_in(page, base_url, world.distributor_admin, world.password)
+    page.get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page.get_by_role("cell", name=world.reseller_admin)).to_be_visible()
+    assert _blocking_violations(page) == []
+    page.get_by_role("button", name="Invite User").click()
+    expect(page.get_by_role("dialog", name="Invite User")).to_be_visible()
+    assert _blocking_violations(page) == []
