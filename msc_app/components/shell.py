@@ -64,6 +64,12 @@ def avatar_menu() -> rx.Component:
                 rx.hstack(rx.icon("log-out", size=14), rx.text("Sign out"), spacing="2", align="center"),
                 on_select=SessionState.sign_out,
             ),
+            rx.menu.item(
+                rx.hstack(
+                    rx.icon("monitor-off", size=14), rx.text("Sign out everywhere"), spacing="2", align="center"
+                ),
+                on_select=SessionState.sign_out_everywhere,
+            ),
             align="end",
         ),
     )

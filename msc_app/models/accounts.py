@@ -92,6 +92,8 @@ class Account(SQLModel, table=True):
     address: str = Field(default="", max_length=500)
     phone: str = Field(default="", max_length=40)
     is_sandbox: bool = False
+    # Two-factor sign-in: a distributor that sets this requires TOTP of every user below it (issue 6).
+    require_two_factor: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Optimistic locking for concurrent edits (EDIT-2).
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, index=True)

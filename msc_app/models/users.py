@@ -40,6 +40,12 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # Per-user UI preferences (columns, density, ...), JSON.
     preferences: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    # Two-factor sign-in (services/two_factor.py). The base32 TOTP secret, set when enrolment begins
+    # and live once ``totp_enabled_at`` is set; never sent to the browser after enrolment.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = None
+    # The time-step counter of the last accepted code: a code is never accepted twice.
+    totp_last_counter: int | None = None
 
 
 class TenantAdminAssignment(SQLModel, table=True):
@@ -99,3 +105,15 @@ class LoginAttempt(SQLModel, table=True):
     client: str = Field(default="", max_length=64)  # the client's IP address
     at: datetime = Field(default_factory=utcnow)
     succeeded: bool = False
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time two-factor recovery code; only its hash is stored (the user sees it once)."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    used_at: datetime | None = None

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
+import sqlalchemy as sa
 from passlib.context import CryptContext
 from sqlmodel import Session, func, select
 
@@ -175,6 +176,29 @@ def end_session(*, session: Session, token: str) -> None:
     if record is not None:
         record.revoked_at = datetime.now(UTC)
         session.add(record)
+
+
+def end_all_sessions(*, session: Session, token: str, now: datetime | None = None) -> int:
+    """Sign out everywhere: revoke every live session of the user whose session ``token`` is.
+
+    Every browser of that user loses access on its next action (each event resolves the actor
+    again from its session). Returns how many sessions ended; 0 for an unknown or dead token.
+    """
+    record = live_session(session, token)
+    if record is None:
+        return 0
+    now = now or datetime.now(UTC)
+    result = session.execute(
+        sa.update(UserSession)
+        .where(
+            UserSession.user_id == record.user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 # ---------------------------------------------------------------- first run

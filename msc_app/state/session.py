@@ -88,6 +88,20 @@ class SessionState(rx.State):
         self._show_actor(actor)
 
     @rx.event
+    def sign_out_everywhere(self):
+        """End every session of this user, in every browser, then this one's page goes to sign-in."""
+        if self.auth_token:
+            with session_scope() as session:
+                ended = auth.end_all_sessions(session=session, token=self.auth_token)
+            self._forget()
+            return [
+                rx.redirect("/signin", replace=True),
+                rx.toast.success(f"Signed out of {ended} session{'s' if ended != 1 else ''}."),
+            ]
+        self._forget()
+        return rx.redirect("/signin", replace=True)
+
+    @rx.event
     def sign_out(self):
         if self.auth_token:
             with session_scope() as session:

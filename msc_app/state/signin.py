@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import reflex as rx
 
 from msc_app.db import session_scope
-from msc_app.services import auth
+from msc_app.services import auth, two_factor
 from msc_app.services.errors import DomainError, ValidationError
 from msc_app.state.session import SessionState
 
@@ -19,15 +20,44 @@ def _safe_next(target: str | None) -> str:
     return "/customers"
 
 
-def _sign_in(*, email: str, password: str, client: str) -> str:
-    """One sign-in in its own database session (run off the event loop); returns the session token."""
+# How long a correct password waits for its authentication code before it must be typed again.
+PENDING_SECONDS = 5 * 60
+SECURITY_PAGE = "/security"
+
+
+def _sign_in(*, email: str, password: str, client: str) -> two_factor.SignInResult:
+    """The password step in its own database session (run off the event loop): a token, or a pending user."""
     with session_scope() as session:
-        return auth.sign_in(session=session, email=email, password=password, client=client)
+        return two_factor.sign_in(session=session, email=email, password=password, client=client)
+
+
+def _complete_sign_in(*, user_id: int, code: str, client: str) -> two_factor.SignInResult:
+    """The code step in its own database session (run off the event loop)."""
+    with session_scope() as session:
+        return two_factor.complete_sign_in(session=session, user_id=user_id, code=code, client=client)
 
 
 class SignInState(SessionState):
     error: str = ""
     submitting: bool = False
+    # Two-factor: the password was right, the code is asked for next (issue 6).
+    needs_code: bool = False
+    use_recovery: bool = False
+    # Which user owes its code, and until when: backend-only, never sent to (or taken from) the browser.
+    _pending_user_id: int = 0
+    _pending_until: float = 0.0
+
+    def _clear_pending(self) -> None:
+        self._pending_user_id = 0
+        self._pending_until = 0.0
+        self.needs_code = False
+        self.use_recovery = False
+
+    def _after_sign_in(self, result: two_factor.SignInResult):
+        self.auth_token = result.token
+        if result.must_enrol:
+            return rx.redirect(f"{SECURITY_PAGE}?required=1", replace=True)
+        return rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
 
     @rx.event
     def on_load(self):
@@ -37,6 +67,7 @@ class SignInState(SessionState):
         if self.actor() is not None:
             return rx.redirect("/customers", replace=True)
         self.error = ""
+        self._clear_pending()
 
     @rx.event
     async def sign_in(self, form_data: dict):
@@ -46,10 +77,11 @@ class SignInState(SessionState):
         sign-in does not hold up every other user's events on the event loop.
         """
         self.error = ""
+        self._clear_pending()
         self.submitting = True
         yield
         try:
-            token = await asyncio.to_thread(
+            result = await asyncio.to_thread(
                 _sign_in,
                 email=str(form_data.get("email", "")),
                 password=str(form_data.get("password", "")),
@@ -60,8 +92,56 @@ class SignInState(SessionState):
             return
         finally:
             self.submitting = False
-        self.auth_token = token
-        yield rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        if result.pending_user_id:
+            self._pending_user_id = result.pending_user_id
+            self._pending_until = time.monotonic() + PENDING_SECONDS
+            self.needs_code = True
+            return
+        yield self._after_sign_in(result)
+
+    @rx.event
+    async def submit_code(self, form_data: dict):
+        """Two-factor: the code (or a recovery code) for the user whose password was just accepted.
+
+        Only a correct code starts the session; a wrong one is a failed sign-in for throttling (AUTH-5).
+        The pending user lives only in this state's backend vars and expires after PENDING_SECONDS.
+        """
+        self.error = ""
+        if not self._pending_user_id or time.monotonic() > self._pending_until:
+            self._clear_pending()
+            self.error = "Your sign-in took too long. Enter your email and password again."
+            return
+        self.submitting = True
+        yield
+        try:
+            result = await asyncio.to_thread(
+                _complete_sign_in,
+                user_id=self._pending_user_id,
+                code=str(form_data.get("code", "")),
+                client=self.router.session.client_ip,
+            )
+        except two_factor.Throttled as exc:
+            self._clear_pending()
+            self.error = exc.message
+            return
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        finally:
+            self.submitting = False
+        self._clear_pending()
+        yield self._after_sign_in(result)
+
+    @rx.event
+    def toggle_recovery(self):
+        self.use_recovery = not self.use_recovery
+        self.error = ""
+
+    @rx.event
+    def cancel_code(self):
+        """Back to email and password: the pending sign-in is forgotten."""
+        self._clear_pending()
+        self.error = ""
 
 
 class FirstRunState(SessionState):

@@ -46,10 +46,29 @@ def test_auth_1_sign_in_then_sign_out(page: Page, base_url, world):
     sign_in(page, base_url, world.distributor_admin, world.password)
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Dana Distributor")
     page.get_by_role("button", name="Account menu").click()
-    page.get_by_role("menuitem", name="Sign out").click()
+    page.get_by_role("menuitem", name="Sign out", exact=True).click()
     expect(page).to_have_url(re.compile(r"/signin"))
     page.goto(f"{base_url}/customers")
     expect(page).to_have_url(re.compile(r"/signin"))
+
+
+def test_sign_out_everywhere_ends_the_session_in_every_browser(page: Page, base_url, world):
+    """Sessions: "Sign out everywhere" in one browser ends the user's session in another browser too
+    (a separate context: its own cookie, its own session record); its next action goes to sign-in."""
+    other = page.context.browser.new_context()
+    elsewhere = other.new_page()
+    sign_in(elsewhere, base_url, world.reseller_viewer, world.password)
+    sign_in(page, base_url, world.reseller_viewer, world.password)
+
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Sign out everywhere").click()
+    expect(page).to_have_url(re.compile(r"/signin"))
+    expect(page.get_by_text("Signed out of 2 sessions.")).to_be_visible()
+
+    elsewhere.get_by_role("searchbox", name="Search customers").fill("Harbor")
+    elsewhere.get_by_role("searchbox", name="Search customers").press("Enter")
+    expect(elsewhere).to_have_url(re.compile(r"/signin"))
+    other.close()
 
 
 def test_auth_1_session_survives_reload_and_new_tab(page: Page, base_url, world):

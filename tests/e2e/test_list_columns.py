@@ -32,7 +32,7 @@ def test_list_3_hidden_columns_and_density_persist_across_sign_ins(page: Page, b
     expect(page.get_by_role("combobox", name="Density")).to_have_text("Compact")
 
     page.get_by_role("button", name="Account menu").click()
-    page.get_by_role("menuitem", name="Sign out").click()
+    page.get_by_role("menuitem", name="Sign out", exact=True).click()
 
     fresh = page.context.browser.new_context(viewport={"width": 1440, "height": 900})
     other = fresh.new_page()

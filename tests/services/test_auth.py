@@ -157,6 +157,26 @@ def test_auth_1_end_session_revokes_the_token(session):
     assert len(revoked) == 1
 
 
+def test_sign_out_everywhere_revokes_every_session_of_that_user_only(session):
+    """Sessions: "sign out everywhere" ends all of the user's live sessions, in every browser, and no
+    one else's; a dead or unknown token ends nothing."""
+    admin = _first_admin(session)
+    first = auth.sign_in(session=session, email=EMAIL, password=PASSWORD)
+    second = auth.sign_in(session=session, email=EMAIL, password=PASSWORD)
+    colleague = _add_user(session, email="colleague@example.com", status=UserStatus.ACTIVE, home_id=admin.account_id)
+    theirs = auth.sign_in(session=session, email=colleague.email, password=PASSWORD)
+    session.commit()
+
+    assert auth.end_all_sessions(session=session, token=second) == 2
+    session.commit()
+    session.expire_all()
+    assert auth.actor_for_token(session=session, token=first) is None
+    assert auth.actor_for_token(session=session, token=second) is None
+    assert auth.actor_for_token(session=session, token=theirs) is not None
+    assert auth.end_all_sessions(session=session, token=first) == 0
+    assert auth.end_all_sessions(session=session, token="no-such-token") == 0
+
+
 def test_auth_1_expired_session_is_rejected(session):
     """AUTH-1: a session older than its lifetime does not resolve; a younger one does."""
     admin = _first_admin(session)
