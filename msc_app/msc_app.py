@@ -10,6 +10,7 @@ from msc_app.pages import (  # noqa: F401  (registers the routes)
     customers,
     index,
     invite,
+    security,
     signin,
     users,
 )

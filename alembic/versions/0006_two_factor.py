@@ -43,8 +43,11 @@ def upgrade() -> None:
     with op.batch_alter_table('recovery_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
 
-    with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('require_two_factor', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN, not batch mode: SQLite's batch would rebuild ``account`` (copy, drop,
+    # rename), and dropping the table every other table refers to fails once it holds data.
+    op.add_column(
+        'account', sa.Column('require_two_factor', sa.Boolean(), server_default=sa.text('false'), nullable=False)
+    )
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('totp_secret', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))

@@ -61,6 +61,10 @@ def avatar_menu() -> rx.Component:
                 ),
             ),
             rx.menu.item(
+                rx.hstack(rx.icon("shield-check", size=14), rx.text("Security"), spacing="2", align="center"),
+                on_select=rx.redirect("/security"),
+            ),
+            rx.menu.item(
                 rx.hstack(rx.icon("log-out", size=14), rx.text("Sign out"), spacing="2", align="center"),
                 on_select=SessionState.sign_out,
             ),

@@ -41,8 +41,12 @@ def _password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_error_banner(SignInState.error),
-            form_field(label="Email", name="email", type="email", autocomplete="username", required=True, auto_focus=True),
-            form_field(label="Password", name="password", type="password", autocomplete="current-password", required=True),
+            form_field(
+                label="Email", name="email", type="email", autocomplete="username", required=True, auto_focus=True
+            ),
+            form_field(
+                label="Password", name="password", type="password", autocomplete="current-password", required=True
+            ),
             rx.button("Sign in", type="submit", size="3", width="100%", loading=SignInState.submitting),
             spacing="4",
             width="100%",
@@ -106,7 +110,14 @@ def _code_form() -> rx.Component:
                     on_click=SignInState.toggle_recovery,
                 ),
                 rx.spacer(),
-                rx.button("Back", type="button", variant="ghost", color_scheme="gray", size="2", on_click=SignInState.cancel_code),
+                rx.button(
+                    "Back",
+                    type="button",
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="2",
+                    on_click=SignInState.cancel_code,
+                ),
                 width="100%",
             ),
             spacing="4",

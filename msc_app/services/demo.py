@@ -74,6 +74,7 @@ from msc_app.models import (
     UserSession,
     UserStatus,
 )
+from msc_app.models.users import RecoveryCode
 from msc_app.services import auth, summaries
 from msc_app.services.validation import normalise_email
 
@@ -1170,6 +1171,8 @@ class _Generator:
             user_id = self.ids.take(User.__table__)
             user_ids[email] = user_id
             active = status == UserStatus.ACTIVE
+            # The second tenant admin signs in with two-factor: its setup key is printed with the sign-ins.
+            secret = self.two_factor_rows(rows, user_id, created) if email.startswith("tenant.admin2@") else None
             rows.add(
                 User.__table__,
                 {
@@ -1182,10 +1185,14 @@ class _Generator:
                     "password_hash": self.password_hash if active else None,
                     "created_at": created,
                     "preferences": {},
+                    "totp_secret": secret,
+                    "totp_enabled_at": created if secret else None,
+                    "totp_last_counter": None,
                 },
             )
             account = self.distributor.name if account_id == self.distributor.id else reseller_name
-            sign_ins.append(DemoSignIn(label, email, DEMO_PASSWORD if active else None, account))
+            note = f" (two-factor, setup key {secret})" if secret else ""
+            sign_ins.append(DemoSignIn(label, email, DEMO_PASSWORD if active else None, account + note))
         # Tenant admins: the first three and the last three of the first four customers.
         assigned = self.tenant_admin_customers(customers)
         tenant_admins = [user_ids[s.email] for s in sign_ins if s.role == "Tenant admin"]
@@ -1202,6 +1209,19 @@ class _Generator:
             summaries.refresh_tenant_admins(session=self.session, account_id=customer.id)
         self.session.flush()
         return sign_ins
+
+    def two_factor_rows(self, rows: _Rows, user_id: int, created: datetime) -> str:
+        """A deterministic TOTP secret (base32) for the user, and its ten recovery codes (hashes only)."""
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+        secret = "".join(self.rng.choice(alphabet) for _ in range(32))
+        for _ in range(10):
+            code = f"{self.rng.getrandbits(40):010x}"
+            rows.add(
+                RecoveryCode.__table__,
+                {"user_id": user_id, "code_hash": hashlib.sha256(code.encode()).hexdigest(),
+                 "created_at": created, "used_at": None},
+            )
+        return secret
 
     def history_rows(self, rows: _Rows, sign_ins, user_ids, customers) -> None:
         """A past (expired, signed-out) session and the emails the outbox already sent."""

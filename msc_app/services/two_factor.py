@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -283,8 +284,10 @@ def begin_enrolment(*, session: Session, user_id: int) -> Enrolment:
     session.add(user)
     session.flush()
     uri = totp.to_uri(label=user.email, issuer=ISSUER)
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, title="QR code for your authenticator app")
-    return Enrolment(secret=totp.base32_key, uri=uri, qr_svg=svg)
+    # A standalone SVG (XML namespace included: an <img> does not render svg_inline's namespace-less markup).
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True)
+    return Enrolment(secret=totp.base32_key, uri=uri, qr_svg=buffer.getvalue().decode())
 
 
 def confirm_enrolment(*, session: Session, user_id: int, code: str, now: datetime | None = None) -> list[str]:

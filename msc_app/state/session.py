@@ -14,10 +14,11 @@ import reflex as rx
 
 from msc_app.db import session_scope
 from msc_app.models import Account, AccountKind, Role
-from msc_app.services import auth, tenants
+from msc_app.services import auth, tenants, two_factor
 from msc_app.services.permissions import Actor
 
 SESSION_COOKIE = auth.SESSION_COOKIE
+SECURITY_PATH = "/security"  # the one page a user who owes two-factor enrolment may use
 
 
 class SessionState(rx.State):
@@ -80,12 +81,18 @@ class SessionState(rx.State):
 
     @rx.event
     def require_session(self):
-        """on_load of every protected page: redirect to sign-in without a live session."""
+        """on_load of every protected page: redirect to sign-in without a live session, and to the
+        Security page while the distributor requires two-factor sign-in the user has not turned on."""
         actor = self.actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
         self._show_actor(actor)
+        if self.router.url.path.rstrip("/") != SECURITY_PATH:
+            with session_scope() as session:
+                if two_factor.must_enrol(session=session, user_id=actor.user_id):
+                    return rx.redirect(f"{SECURITY_PATH}?required=1", replace=True)
+        return None
 
     @rx.event
     def sign_out_everywhere(self):

@@ -10,7 +10,7 @@ import reflex as rx
 from msc_app.db import session_scope
 from msc_app.services import auth, two_factor
 from msc_app.services.errors import DomainError, ValidationError
-from msc_app.state.session import SessionState
+from msc_app.state.session import SECURITY_PATH, SessionState
 
 
 def _safe_next(target: str | None) -> str:
@@ -22,7 +22,7 @@ def _safe_next(target: str | None) -> str:
 
 # How long a correct password waits for its authentication code before it must be typed again.
 PENDING_SECONDS = 5 * 60
-SECURITY_PAGE = "/security"
+SECURITY_PAGE = SECURITY_PATH
 
 
 def _sign_in(*, email: str, password: str, client: str) -> two_factor.SignInResult:
@@ -94,7 +94,7 @@ class SignInState(SessionState):
             self.submitting = False
         if result.pending_user_id:
             self._pending_user_id = result.pending_user_id
-            self._pending_until = time.monotonic() + PENDING_SECONDS
+            self._pending_until = time.time() + PENDING_SECONDS
             self.needs_code = True
             return
         yield self._after_sign_in(result)
@@ -107,7 +107,7 @@ class SignInState(SessionState):
         The pending user lives only in this state's backend vars and expires after PENDING_SECONDS.
         """
         self.error = ""
-        if not self._pending_user_id or time.monotonic() > self._pending_until:
+        if not self._pending_user_id or time.time() > self._pending_until:
             self._clear_pending()
             self.error = "Your sign-in took too long. Enter your email and password again."
             return

@@ -88,3 +88,32 @@ def test_migrations_detect_a_model_the_migrations_lack(engine, backend):
     with engine.connect() as connection:
         diff = _diff(connection)
     assert [(op[0], op[1].name) for op in diff if op[0] == "add_table"] == [("add_table", "contact")]
+
+
+def test_migrations_upgrade_a_database_that_holds_data(engine, backend):
+    """An installation in use upgrades in place: rows written at 0004 (accounts referred to by users,
+    sessions, audit events) survive the later migrations, and new NOT NULL columns take their defaults."""
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "0004")
+        connection.execute(
+            sa.text(
+                "INSERT INTO account (id, kind, name, name_sort, customer_name, customer_name_sort, hide_name,"
+                " organization, address, phone, is_sandbox, version, created_at, products_summary,"
+                " service_plan_summary, tenant_type_summary, storage_regions_summary)"
+                " VALUES (1, 'distributor', 'Dist', 'dist', 'Dist', 'dist', false, '', '', '', false, 1,"
+                " '2026-01-01 00:00:00', '', '', '', '')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO user_account (id, email, name, role, account_id, status, created_at, preferences)"
+                " VALUES (1, 'a@example.com', 'A', 'admin', 1, 'active', '2026-01-01 00:00:00', '{}')"
+            )
+        )
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), "head")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT name FROM account")).scalars().all() == ["Dist"]
+        assert connection.execute(sa.text("SELECT require_two_factor FROM account")).scalar() in (False, 0)
+        assert connection.execute(sa.text("SELECT email FROM user_account")).scalars().all() == ["a@example.com"]
+        assert _diff(connection) == []
