@@ -38,12 +38,17 @@ def _code_field(*, label: str = "Authentication code") -> rx.Component:
     )
 
 
+def _beside_input(*buttons) -> rx.Component:
+    """Buttons level with the code input, not with the hint under it (the label above is ~26 px)."""
+    return rx.hstack(*buttons, spacing="3", padding_top="26px")
+
+
 def _code_form(*, submit: str, on_submit, color_scheme: str = "indigo") -> rx.Component:
     return rx.form(
         rx.hstack(
             _code_field(),
-            rx.button(submit, type="submit", size="3", color_scheme=color_scheme),
-            align="end",
+            _beside_input(rx.button(submit, type="submit", size="3", color_scheme=color_scheme)),
+            align="start",
             spacing="3",
             wrap="wrap",
         ),
@@ -120,12 +125,14 @@ def _enrolment() -> rx.Component:
         rx.form(
             rx.hstack(
                 _code_field(),
-                rx.button("Turn on", type="submit", size="3"),
-                rx.button(
-                    "Cancel", type="button", variant="soft", color_scheme="gray", size="3",
-                    on_click=SecurityState.cancel_enrolment,
+                _beside_input(
+                    rx.button("Turn on", type="submit", size="3"),
+                    rx.button(
+                        "Cancel", type="button", variant="soft", color_scheme="gray", size="3",
+                        on_click=SecurityState.cancel_enrolment,
+                    ),
                 ),
-                align="end",
+                align="start",
                 spacing="3",
                 wrap="wrap",
             ),

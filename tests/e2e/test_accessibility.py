@@ -73,3 +73,14 @@ def test_users_page_and_invite_dialog_are_accessible(page: Page, base_url, world
     page.get_by_role("button", name="Invite User").click()
     expect(page.get_by_role("dialog", name="Invite User")).to_be_visible()
     assert _blocking_violations(page) == []
+
+
+def test_security_page_is_accessible(page: Page, base_url, world):
+    """Two-factor enrolment on the Security page: the QR code, the setup key and the code field."""
+    sign_in(page, base_url, world.reseller_viewer, world.password)
+    page.goto(f"{base_url}/security")
+    expect(page.get_by_role("heading", name="Security", level=1)).to_be_visible()
+    assert _blocking_violations(page) == []
+    page.get_by_role("button", name="Set up authenticator app").click()
+    expect(page.get_by_role("img", name="QR code to add MSC to your authenticator app")).to_be_visible()
+    assert _blocking_violations(page) == []
