@@ -97,19 +97,28 @@ class SecurityState(SessionState):
         self._clear_enrolment()
         self.error = ""
 
+    def _with_code(self, actor, form_data: dict, change):
+        """Run a change the user proves with a current code (``change(session, user_id, code)``).
+
+        Returns (its result, True), or (None, False) with its refusal shown under the code field.
+        """
+        self.error = ""
+        try:
+            with session_scope() as session:
+                return change(session, actor.user_id, str(form_data.get("code", ""))), True
+        except DomainError as exc:
+            self.error = exc.message
+            return None, False
+
     @rx.event
     def confirm_enrolment(self, form_data: dict):
         actor = self.actor()
         if actor is None:
             return self._to_sign_in()
-        self.error = ""
-        try:
-            with session_scope() as session:
-                codes = two_factor.confirm_enrolment(
-                    session=session, user_id=actor.user_id, code=str(form_data.get("code", ""))
-                )
-        except DomainError as exc:
-            self.error = exc.message
+        codes, done = self._with_code(
+            actor, form_data, lambda s, uid, code: two_factor.confirm_enrolment(session=s, user_id=uid, code=code)
+        )
+        if not done:
             return
         self._clear_enrolment()
         self.recovery_codes = codes
@@ -121,14 +130,12 @@ class SecurityState(SessionState):
         actor = self.actor()
         if actor is None:
             return self._to_sign_in()
-        self.error = ""
-        try:
-            with session_scope() as session:
-                codes = two_factor.regenerate_recovery_codes(
-                    session=session, user_id=actor.user_id, code=str(form_data.get("code", ""))
-                )
-        except DomainError as exc:
-            self.error = exc.message
+        codes, done = self._with_code(
+            actor,
+            form_data,
+            lambda s, uid, code: two_factor.regenerate_recovery_codes(session=s, user_id=uid, code=code),
+        )
+        if not done:
             return
         self.recovery_codes = codes
         self._refresh(actor.user_id, actor)
@@ -139,12 +146,10 @@ class SecurityState(SessionState):
         actor = self.actor()
         if actor is None:
             return self._to_sign_in()
-        self.error = ""
-        try:
-            with session_scope() as session:
-                two_factor.disable(session=session, user_id=actor.user_id, code=str(form_data.get("code", "")))
-        except DomainError as exc:
-            self.error = exc.message
+        _, done = self._with_code(
+            actor, form_data, lambda s, uid, code: two_factor.disable(session=s, user_id=uid, code=code)
+        )
+        if not done:
             return
         self.recovery_codes = []
         self._refresh(actor.user_id, actor)
