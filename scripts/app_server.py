@@ -64,9 +64,11 @@ def start_server(
     log_path: Path,
     smtp_port: int | None = None,
     extra_env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Server:
     """Serve the built app for ``db_url`` on ``host``:PORT and wait for /ping; ``extra_env``
-    is added to the server's environment last (e.g. ``{"MSC_OUTBOX_SENDER": "0"}``)."""
+    is added to the server's environment last (e.g. ``{"MSC_OUTBOX_SENDER": "0"}``);
+    ``workers`` backend worker processes (granian's, through serve_built.py ``--workers``)."""
     env = dict(build_frontend.build_environment())
     env.update(
         REFLEX_DB_URL=db_url,
@@ -84,7 +86,11 @@ def start_server(
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             process = subprocess.Popen(
-                [sys.executable, str(ROOT / "scripts" / "serve_built.py"), "--host", host, "--port", str(PORT)],
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "serve_built.py"),
+                    *("--host", host, "--port", str(PORT), "--workers", str(workers)),
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,

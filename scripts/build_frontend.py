@@ -19,15 +19,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_PORT = int(os.environ.get("MSC_BUILD_PORT", "3100"))
 # Its own web directory: `./run serve` builds .web for port 3000 and must not
-# overwrite (or be overwritten by) the bundle the tests share.
-WEB_DIR = ROOT / ".web-e2e"
+# overwrite (or be overwritten by) the bundle the tests share. The production
+# command (scripts/serve_production.py) builds its own in .web-prod.
+WEB_DIR = ROOT / os.environ.get("MSC_WEB_DIR", ".web-e2e")
 CLIENT_DIR = WEB_DIR / "build" / "client"
 STAMP = WEB_DIR / "msc-build.sha256"
-LOCK = ROOT / ".web-e2e.lock"
+LOCK = ROOT / f"{WEB_DIR.name}.lock"
+# Where the browser finds the backend: "localhost" is replaced by the page's own host name.
+API_URL = os.environ.get("MSC_API_URL") or f"http://localhost:{BUILD_PORT}"
 
 
 def sources_hash() -> str:
-    digest = hashlib.sha256(f"port={BUILD_PORT}".encode())
+    digest = hashlib.sha256(f"port={BUILD_PORT} api={API_URL}".encode())
     files = sorted(
         [*(ROOT / "msc_app").rglob("*.py"), *(ROOT / "assets").rglob("*"), ROOT / "rxconfig.py", ROOT / "pyproject.toml"]
     )
@@ -43,7 +46,7 @@ def build_environment() -> dict[str, str]:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["REFLEX_USE_NPM"] = "1"
     env["REFLEX_TELEMETRY_ENABLED"] = "false"
-    env["REFLEX_API_URL"] = f"http://localhost:{BUILD_PORT}"
+    env["REFLEX_API_URL"] = API_URL
     env["REFLEX_WEB_WORKDIR"] = str(WEB_DIR)
     return env
 

@@ -14,6 +14,22 @@ import argparse
 import os
 
 
+def _respawn_failed_workers() -> None:
+    """A worker that dies (killed, out of memory) is started again, instead of granian stopping the
+    whole server (its default). Reflex builds granian's Server itself, so its class is swapped here."""
+    import granian.server as granian_server
+
+    base = granian_server.Server
+
+    class RespawningServer(base):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("respawn_failed_workers", True)
+            kwargs.setdefault("respawn_interval", 1.0)
+            super().__init__(*args, **kwargs)
+
+    granian_server.Server = RespawningServer
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
@@ -28,6 +44,8 @@ def main() -> None:
 
     from reflex.utils import exec as reflex_exec
     from reflex_base.constants import LogLevel
+
+    _respawn_failed_workers()
 
     reflex_exec.run_backend_prod(args.host, args.port, LogLevel.WARNING, mount_frontend_compiled_app=True)
 

@@ -54,6 +54,9 @@ from msc_app.services import auth, summaries
 from msc_app.services.permissions import Actor
 
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None
+# The tests' own key for secrets at rest (two-factor), inherited by the app servers the e2e tests start:
+# no test reads or creates the project's .msc-secret-key.
+os.environ.setdefault("MSC_SECRET_KEY", "msc-tests-only-secret-key")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 PASSWORD = "correct horse battery"

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from datetime import date
 from urllib.parse import quote
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, StreamingResponse
 from starlette.routing import Route
@@ -60,4 +59,4 @@ def export_customers(request: Request):
     )
 
 
-api = Starlette(routes=[Route(EXPORT_PATH, export_customers, methods=["GET"])])
+routes = [Route(EXPORT_PATH, export_customers, methods=["GET"])]

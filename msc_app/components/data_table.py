@@ -86,11 +86,15 @@ def data_table(
     trailing: tuple[tuple[str, Callable[[rx.Var], rx.Component]], ...] = (),
     widths: rx.Var | None = None,
     resize_form: str = "",
+    leading: tuple[tuple[str, Callable[[rx.Var], rx.Component], Callable[[], rx.Component] | None], ...] = (),
+    leading_visible: rx.Var | bool = True,
 ) -> rx.Component:
     """``visible``: the keys of the columns to show. ``trailing``: (screen-reader label,
     render) of unsortable action columns after the data columns. ``widths`` (a dict var of
     column key -> CSS width) makes the columns resizable; each new width is submitted through
-    the hidden form with the id ``resize_form`` (see ``column_width_form``)."""
+    the hidden form with the id ``resize_form`` (see ``column_width_form``). ``leading``:
+    (screen-reader label, render, header or None) of unsortable columns before the data
+    columns, e.g. row checkboxes with a select-all header; shown while ``leading_visible``."""
 
     def cell(column: Column, row) -> rx.Component:
         make = rx.table.row_header_cell if column.row_header else rx.table.cell
@@ -98,6 +102,7 @@ def data_table(
 
     def render_row(row) -> rx.Component:
         return rx.table.row(
+            *[_when(leading_visible, rx.table.cell(render(row), width="1%", white_space="nowrap")) for _, render, _h in leading],
             *[cell(c, row) for c in columns],
             *[
                 rx.table.cell(render(row), width="1%", white_space="nowrap", class_name="msc-sticky-end")
@@ -110,6 +115,7 @@ def data_table(
         rx.table.root(
             rx.table.header(
                 rx.table.row(
+                    *[_when(leading_visible, _leading_header(text, header)) for text, _r, header in leading],
                     *[
                         rx.cond(
                             visible.contains(c.key),
@@ -134,6 +140,18 @@ def data_table(
         width="100%",
         **({"data_resize_form": resize_form} if resize_form else {}),
     )
+
+
+def _when(condition: rx.Var | bool, component: rx.Component) -> rx.Component:
+    if condition is True:
+        return component
+    return rx.cond(condition, component)
+
+
+def _leading_header(text: str, header: Callable[[], rx.Component] | None) -> rx.Component:
+    """A leading column's header: its own control (labelled by itself), else the label for screen readers."""
+    content = header() if header is not None else rx.el.span(text, class_name="msc-sr-only")
+    return rx.table.column_header_cell(content, width="1%")
 
 
 def column_width_form(*, form_id: str, on_submit: Callable) -> rx.Component:

@@ -61,6 +61,10 @@ def avatar_menu() -> rx.Component:
                 ),
             ),
             rx.menu.item(
+                rx.hstack(rx.icon("circle-user", size=14), rx.text("Profile and API tokens"), spacing="2", align="center"),
+                on_select=rx.redirect("/profile"),
+            ),
+            rx.menu.item(
                 rx.hstack(rx.icon("shield-check", size=14), rx.text("Security"), spacing="2", align="center"),
                 on_select=rx.redirect("/security"),
             ),

@@ -26,6 +26,7 @@ from msc_app.models.products import (
     TenantType,
 )
 from msc_app.models.users import (
+    ApiToken,
     Invitation,
     LoginAttempt,
     Role,
@@ -34,6 +35,7 @@ from msc_app.models.users import (
     UserSession,
     UserStatus,
 )
+from msc_app.models.views import SavedView
 
 __all__ = [
     "DEFAULT_PLAN_NAME",
@@ -41,6 +43,7 @@ __all__ = [
     "STORAGE_REGIONS",
     "Account",
     "AccountKind",
+    "ApiToken",
     "Alert",
     "AlertSeverity",
     "AuditEvent",
@@ -66,6 +69,7 @@ __all__ = [
     "ProductStatus",
     "ProductType",
     "Role",
+    "SavedView",
     "ServicePlan",
     "TaskStatus",
     "TenantAdminAssignment",

@@ -71,6 +71,9 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     revoked_at: datetime | None = None
+    # Set while the session waits for the browser to redeem its one-time ticket (services/auth.py):
+    # ``token_hash`` then holds the ticket's hash, and the session is not live.
+    handoff_until: datetime | None = None
 
 
 class Invitation(SQLModel, table=True):
@@ -117,3 +120,21 @@ class RecoveryCode(SQLModel, table=True):
     code_hash: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     used_at: datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token (issue 8): shown once, only its SHA-256 stored; acts as its user, in the
+    tenant perspective chosen when it was made (``perspective_account_id``; None = the user's own)."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    token_prefix: str = Field(max_length=16)  # the first characters, to recognise a token in the list
+    perspective_account_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

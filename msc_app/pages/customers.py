@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app.components import bulk as bulk_ui
 from msc_app.components.contracts import contracts_popover
 from msc_app.components.create_customer import create_customer_dialog
 from msc_app.components.data_table import Column, column_width_form, data_table, pager
@@ -12,6 +13,7 @@ from msc_app.components.export_dialog import export_dialog
 from msc_app.components.filter_panel import filter_chips, filter_panel
 from msc_app.components.forms import dialog_actions
 from msc_app.components.onboarding import task_list_dialog
+from msc_app.components.saved_views import saved_views_menu
 from msc_app.components.search_box import search_box
 from msc_app.components.status import contract_counts, source_data_badge, status_ring
 from msc_app.components.text import value_or_dash
@@ -21,6 +23,7 @@ from msc_app.state.contracts import ContractPreviewState
 from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
 from msc_app.state.customers import CustomersState
 from msc_app.state.onboarding import OnboardingState
+from msc_app.state.saved_views import SavedViewsState
 from msc_app.state.tenants import TenantSwitchState
 
 
@@ -358,7 +361,7 @@ def _empty() -> rx.Component:
     )
 
 
-@app_page(route="/customers", title="Customers", on_load=[CustomersState.on_load])
+@app_page(route="/customers", title="Customers", on_load=[CustomersState.on_load, SavedViewsState.load_views])
 def customers_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -385,6 +388,7 @@ def customers_page() -> rx.Component:
             _search_box(),
             filter_panel(),
             rx.spacer(pointer_events="none"),
+            saved_views_menu(),
             _density_picker(),
             _columns_dialog(),
             export_dialog(),
@@ -394,6 +398,7 @@ def customers_page() -> rx.Component:
             spacing="3",
         ),
         filter_chips(),
+        bulk_ui.bulk_bar(),
         rx.card(
             data_table(
                 columns=COLUMNS,
@@ -409,6 +414,8 @@ def customers_page() -> rx.Component:
                 widths=CustomersState.column_widths,
                 resize_form="msc-column-width",
                 trailing=(("Actions", _row_actions),),
+                leading=bulk_ui.LEADING,
+                leading_visible=bulk_ui.LEADING_VISIBLE,
                 sort=CustomersState.sort,
                 descending=CustomersState.descending,
                 on_sort=CustomersState.sort_by,
@@ -432,6 +439,7 @@ def customers_page() -> rx.Component:
         edit_customer_dialog(),
         delete_customer_dialog(),
         _onboarding_dialog(),
+        bulk_ui.bulk_dialog(),
         spacing="5",
         width="100%",
     )

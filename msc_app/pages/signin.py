@@ -40,6 +40,10 @@ def _auth_card(*children: rx.Component, heading: str, subheading: str) -> rx.Com
 def _password_form() -> rx.Component:
     return rx.form(
         rx.vstack(
+            rx.cond(
+                SignInState.notice != "",
+                rx.callout(SignInState.notice, icon="info", color_scheme="green", role="status", width="100%"),
+            ),
             form_error_banner(SignInState.error),
             form_field(
                 label="Email", name="email", type="email", autocomplete="username", required=True, auto_focus=True

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from msc_app.models import Account, AuditEvent, User
+from msc_app.services import changes as live_changes
 from msc_app.services.permissions import Action, Actor, require
 
 DEFAULT_LIMIT = 50
@@ -70,6 +71,10 @@ def changes(before: Mapping, after: Mapping) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+# Changes that open pages show (lists, details, contracts): announced to them after the commit.
+LIVE_ENTITY_TYPES = frozenset({"customer", "product", "contact", "contract", "onboarding_task", "account"})
+
+
 def record(
     *,
     session: Session,
@@ -93,6 +98,8 @@ def record(
         after=json_safe(dict(after)) if after is not None else None,
     )
     session.add(event)
+    if entity_type in LIVE_ENTITY_TYPES:
+        live_changes.note(session, account_id)
     return event
 
 

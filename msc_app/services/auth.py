@@ -128,11 +128,72 @@ def live_session(session: Session, token: str) -> UserSession | None:
     record = session.exec(
         select(UserSession).where(UserSession.token_hash == _token_hash(token))
     ).first()
-    if record is None or record.revoked_at is not None:
+    if record is None or record.revoked_at is not None or record.handoff_until is not None:
         return None
     if record.expires_at <= datetime.now(UTC):
         return None
     return record
+
+
+# ---------------------------------------------------------------- handing the session to the browser
+#
+# The session token lives only in an HttpOnly cookie, which an event handler cannot set: events
+# travel over the websocket. So a sign-in event swaps its fresh token for a one-time *ticket* and
+# sends the browser to ``/api/session/start?ticket=...`` (msc_app/api/session.py); that HTTP route
+# redeems the ticket for a new token and sets it as the cookie. The websocket reads the cookie from
+# its handshake (``router.headers.cookie``), which Reflex never sends back to the browser, so the
+# token appears neither in state nor in any script. The ticket is single-use, lives HANDOFF_SECONDS,
+# and only its hash is stored (in ``token_hash``: a session waiting for its handoff is not live).
+
+HANDOFF_SECONDS = 60
+
+
+def begin_handoff(*, session: Session, token: str, now: datetime | None = None) -> str:
+    """Swap a live session's token for a one-time ticket; the token stops working at once."""
+    record = live_session(session, token)
+    if record is None:
+        raise AuthenticationFailed()
+    now = now or datetime.now(UTC)
+    ticket = secrets.token_urlsafe(32)
+    record.token_hash = _token_hash(ticket)
+    record.handoff_until = now + timedelta(seconds=HANDOFF_SECONDS)
+    session.add(record)
+    session.flush()
+    return ticket
+
+
+def redeem_handoff(*, session: Session, ticket: str, now: datetime | None = None) -> str | None:
+    """The session's new token for a valid ticket (used once), else None."""
+    if not ticket:
+        return None
+    now = now or datetime.now(UTC)
+    new_token = secrets.token_urlsafe(32)
+    # One conditional UPDATE: of two requests racing with the same ticket, only one matches.
+    result = session.execute(
+        sa.update(UserSession)
+        .where(
+            UserSession.token_hash == _token_hash(ticket),
+            UserSession.handoff_until > now,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+        )
+        .values(token_hash=_token_hash(new_token), handoff_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return new_token if result.rowcount == 1 else None
+
+
+def token_from_cookie_header(cookie_header: str) -> str:
+    """The session token in a ``Cookie:`` request header ('' when absent)."""
+    from http.cookies import CookieError, SimpleCookie
+
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
 
 
 def actor_for_token(*, session: Session, token: str) -> Actor | None:

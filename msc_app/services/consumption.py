@@ -191,6 +191,9 @@ def _days(
     return tuple(days)
 
 
+FORECAST_HORIZON_DAYS = 100 * 366
+
+
 def _runs_out_on(today: date, *, quota: int, remaining: int, recent_units: int) -> date | None:
     """The burn-down forecast: the day ``remaining`` reaches 0 at the last 30 days' pace.
 
@@ -204,4 +207,6 @@ def _runs_out_on(today: date, *, quota: int, remaining: int, recent_units: int) 
     if recent_units <= 0:
         return None
     days_left = -(-remaining * RATE_DAYS // recent_units)
+    if days_left > FORECAST_HORIZON_DAYS:  # not within any horizon worth a date (and past date.max for huge quotas)
+        return None
     return today + timedelta(days=days_left)

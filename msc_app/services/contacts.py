@@ -31,7 +31,7 @@ from msc_app.models import Account, AccountKind, Contact
 from msc_app.models.contacts import EMAIL_MAX, NAME_MAX, PHONE_MAX, ContactCreate, ContactRead, ContactUpdate
 from msc_app.services import audit
 from msc_app.services.errors import DomainError, NotFound, ValidationError
-from msc_app.services.permissions import Action, Actor, allowed, require
+from msc_app.services.permissions import Action, Actor, allowed, in_id_range, require
 from msc_app.services.validation import email_error, format_phone, normalise_email, phone_error
 
 SANDBOX_MESSAGE = (
@@ -73,7 +73,7 @@ def _customer_for_changes(session: Session, actor: Actor, account_id: int) -> Ac
 
 def _contact_in_scope(session: Session, actor: Actor, contact_id: int, action: Action) -> tuple[Contact, Account]:
     """The contact and its customer, or NotFound("Contact") for a missing or out-of-scope id."""
-    contact = session.get(Contact, contact_id)
+    contact = session.get(Contact, contact_id) if in_id_range(contact_id) else None
     if contact is None:
         raise NotFound("Contact")
     try:

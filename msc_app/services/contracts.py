@@ -34,7 +34,7 @@ from sqlmodel import Session, func, select
 
 from msc_app.models import Account, Contract, ContractStatus
 from msc_app.services.errors import NotFound
-from msc_app.services.permissions import Actor, visible_accounts
+from msc_app.services.permissions import Actor, in_id_range, visible_accounts
 from msc_app.services.search import ESCAPE, contains_pattern
 
 PREVIEW_LIMIT = 3
@@ -135,6 +135,8 @@ def _visible_account(session: Session, actor: Actor, account_id) -> Account:
         account_id = int(account_id)
     except (TypeError, ValueError):
         raise NotFound("Customer") from None
+    if not in_id_range(account_id):
+        raise NotFound("Customer")
     account = session.exec(
         select(Account).where(Account.id == account_id, visible_accounts(actor))
     ).first()
@@ -332,6 +334,8 @@ def get_contract(*, session: Session, actor: Actor, contract_id: int) -> Contrac
         contract_id = int(contract_id)
     except (TypeError, ValueError):
         raise NotFound("Contract") from None
+    if not in_id_range(contract_id):
+        raise NotFound("Contract")
     found = session.exec(
         select(Contract, Account)
         .join(Account, Account.id == Contract.account_id)

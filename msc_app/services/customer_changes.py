@@ -66,12 +66,13 @@ from msc_app.models import (
     TenantAdminAssignment,
     TenantType,
     User,
+    SavedView,
     UserSession,
     UserStatus,
 )
-from msc_app.services import audit, outbox, products, summaries
+from msc_app.services import api_tokens, audit, outbox, products, summaries
 from msc_app.services.errors import DomainError, ValidationError
-from msc_app.services.permissions import Action, Actor, require, visible_accounts
+from msc_app.services.permissions import Action, Actor, in_id_range, require, visible_accounts
 from msc_app.services.validation import format_phone, phone_error, required
 
 NAME_MAX = 200
@@ -273,7 +274,7 @@ def _tenant_admin_error(
     users = {
         u.id: u
         for u in session.exec(
-            select(User).where(User.id.in_(user_ids), User.account_id.in_(visible))
+            select(User).where(User.id.in_([i for i in user_ids if in_id_range(i)]), User.account_id.in_(visible))
         ).all()
     }
     problems: list[str] = []
@@ -657,6 +658,8 @@ def delete_customer(*, session: Session, actor: Actor, account_id: int) -> None:
     before = snapshot(session, account)
     aid = account.id
     data_sources = select(DataSource.id).where(DataSource.account_id == aid)
+    # API tokens made in the customer's perspective stop working (revoked), and keep no reference to it.
+    api_tokens.retire_perspective(session=session, account_id=aid)
     for statement in (
         sa.delete(BackupJob).where(sa.or_(BackupJob.account_id == aid, BackupJob.data_source_id.in_(data_sources))),
         sa.delete(Alert).where(Alert.account_id == aid),
@@ -668,6 +671,8 @@ def delete_customer(*, session: Session, actor: Actor, account_id: int) -> None:
         sa.delete(BillingIngestion).where(BillingIngestion.account_id == aid),
         sa.delete(TenantAdminAssignment).where(TenantAdminAssignment.account_id == aid),
         sa.update(UserSession).where(UserSession.perspective_account_id == aid).values(perspective_account_id=None),
+        # Views saved while working as the customer go with it (they listed its rows only).
+        sa.delete(SavedView).where(SavedView.account_id == aid),
         sa.update(AuditEvent).where(AuditEvent.perspective_account_id == aid).values(perspective_account_id=None),
         sa.update(AuditEvent).where(AuditEvent.account_id == aid).values(account_id=account.parent_id),
     ):

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from msc_app.models import Account, AccountKind, Product, ProductType, ServicePlan
 from msc_app.services.errors import NotFound
-from msc_app.services.permissions import Action, Actor, allowed, require, visible_accounts
+from msc_app.services.permissions import Action, Actor, allowed, in_id_range, require, visible_accounts
 
 _TYPE_ORDER = {t.value: i for i, t in enumerate(ProductType)}
 
@@ -104,6 +104,8 @@ def get_product(*, session: Session, actor: Actor, account_id: int, product_id: 
         require(session=session, actor=actor, action=Action.VIEW, account_id=account_id)
     except NotFound:
         raise NotFound("Product") from None
+    if not in_id_range(product_id):
+        raise NotFound("Product")
     row = session.exec(_query(actor, account_id).where(Product.id == product_id)).first()
     if row is None:
         raise NotFound("Product")

@@ -43,6 +43,7 @@ from msc_app.models import (
     Account,
     AccountKind,
     Alert,
+    ApiToken,
     AlertSeverity,
     AuditEvent,
     BackupJob,
@@ -64,6 +65,7 @@ from msc_app.models import (
     OutboxEmail,
     Product,
     ProductStatus,
+    SavedView,
     ProductType,
     Role,
     ServicePlan,
@@ -75,7 +77,8 @@ from msc_app.models import (
     UserStatus,
 )
 from msc_app.models.users import RecoveryCode
-from msc_app.services import auth, summaries
+from msc_app.services import auth, summaries, two_factor
+from msc_app.services.customers import ListQuery
 from msc_app.services.validation import normalise_email
 
 DEMO_PASSWORD = "demo-password-1"
@@ -1185,7 +1188,7 @@ class _Generator:
                     "password_hash": self.password_hash if active else None,
                     "created_at": created,
                     "preferences": {},
-                    "totp_secret": secret,
+                    "totp_secret": two_factor.encrypt_secret(secret) if secret else None,
                     "totp_enabled_at": created if secret else None,
                     "totp_last_counter": None,
                 },
@@ -1253,6 +1256,30 @@ class _Generator:
                 "revoked_at": None,
             },
         )
+        # Issue 8: an API token of the admin (never handed out: only its hash) and two views it shares
+        # with the resellers below, plus a private one.
+        api_token = f"msc_demo-{self.rng.getrandbits(64):016x}"
+        rows.add(
+            ApiToken.__table__,
+            {
+                "user_id": self.admin.id, "name": "Billing system sync",
+                "token_hash": hashlib.sha256(api_token.encode()).hexdigest(), "token_prefix": api_token[:12],
+                "perspective_account_id": None, "created_at": sent, "expires_at": sent + timedelta(days=90),
+                "last_used_at": self.now - timedelta(hours=3), "revoked_at": None,
+            },
+        )
+        for name, query, shared in (
+            ("Licences expiring first", {"sort": "license_expiry"}, True),
+            ("Onboarding in progress", {"status": "in_progress"}, True),
+            ("Microsoft 365, newest first", {"product": "Microsoft 365", "sort": "created", "desc": "1"}, False),
+        ):
+            rows.add(
+                SavedView.__table__,
+                {
+                    "owner_user_id": self.admin.id, "account_id": self.distributor.id, "name": name,
+                    "query": ListQuery.from_params(query).to_params(), "columns": [], "shared": shared, "created_at": sent, "updated_at": sent,
+                },
+            )
         # The admin's sign-ins: one mistyped password, then the right one (AUTH-5 counts the failures).
         for minutes, succeeded in ((2, False), (1, True)):
             rows.add(

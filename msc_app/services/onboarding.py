@@ -34,7 +34,7 @@ from msc_app.models import Account, OnboardingTask, OnboardingTaskKind, TaskStat
 from msc_app.models.base import utcnow
 from msc_app.services import audit, summaries
 from msc_app.services.errors import DomainError, NotFound
-from msc_app.services.permissions import Action, Actor, require
+from msc_app.services.permissions import Action, Actor, in_id_range, require
 
 _KIND_ORDER = {k.value: i for i, k in enumerate(OnboardingTaskKind)}
 
@@ -74,7 +74,8 @@ def _task_for_change(session: Session, actor: Actor, task_id) -> tuple[Onboardin
     answer); PermissionDenied when the actor sees the account but may not edit it.
     """
     try:
-        task = session.get(OnboardingTask, int(task_id))
+        task_id = int(task_id)
+        task = session.get(OnboardingTask, task_id) if in_id_range(task_id) else None
     except (TypeError, ValueError):
         task = None
     if task is None:

@@ -131,8 +131,22 @@ def allowed(actor: Actor, action: Action, account: Account) -> bool:
     return False
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def in_id_range(value) -> bool:
+    """Whether ``value`` can be a row id at all. A browser or API client may send any number; one
+    beyond the column's range must read as "not found", not fail in the database (DataError,
+    OverflowError)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def require(*, session: Session, actor: Actor, action: Action, account_id: int) -> Account:
     """Load ``account_id`` for ``action``, or raise NotFound / PermissionDenied."""
+    if not in_id_range(account_id):
+        raise NotFound("Customer")
     account = session.exec(
         select(Account).where(Account.id == account_id, visible_accounts(actor))
     ).first()
@@ -145,7 +159,7 @@ def require(*, session: Session, actor: Actor, action: Action, account_id: int) 
 
 def require_switch(*, session: Session, actor: Actor, account_id: int) -> Account:
     """A tenant the actor may switch into (TENANT-2): judged from its own tenant, never a perspective."""
-    if actor.role == Role.TENANT_ADMIN:
+    if actor.role == Role.TENANT_ADMIN or not in_id_range(account_id):
         raise NotFound("Tenant")
     account = session.exec(
         select(Account).where(Account.id == account_id, home_accounts(actor))

@@ -51,7 +51,7 @@ from msc_app.models import (
 from msc_app.models.base import utcnow
 from msc_app.services import audit, summaries
 from msc_app.services.errors import DomainError, NotFound, ValidationError
-from msc_app.services.permissions import Action, Actor, require
+from msc_app.services.permissions import Action, Actor, in_id_range, require
 
 INT_MAX = 2_147_483_647  # the INTEGER columns' upper bound
 
@@ -192,7 +192,7 @@ def detail_errors(
     else:
         plan = session.exec(
             select(ServicePlan).where(ServicePlan.id == plan_id, _plans_condition(chain))
-        ).first()
+        ).first() if in_id_range(plan_id) or not isinstance(plan_id, int) else None
         if plan is None:
             errors["service_plan_id"] = "Choose one of the service plans offered."
         elif plan.products and product_type not in plan.products and "product_type" not in errors:

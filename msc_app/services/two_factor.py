@@ -5,10 +5,28 @@
   ``confirm_enrolment`` turns two-factor on with a first correct code. It returns ten one-time
   recovery codes, shown once: only their SHA-256 hashes are stored (they carry ~50 random bits, so
   a fast hash is enough, as for invitation tokens).
-- **The secret** is stored as base32 on ``User.totp_secret``, not encrypted: passlib's encrypted
-  secrets (``TOTP.using(secrets=...)``) need the ``cryptography`` package, which the app does not
-  otherwise depend on. It lives only on the table model and is never sent to the browser once
-  enrolment is confirmed. Encrypting it at rest is a follow-up (a key in settings, passlib's wallet).
+- **The secret** is stored encrypted on ``User.totp_secret``, from the moment ``begin_enrolment``
+  draws it (the pending secret too): passlib's wallet (``TOTP.using(secrets={"1": key})``, AES-256-CTR
+  with a key derived by PBKDF2-HMAC-SHA256, ``ENCRYPT_COST`` = 2**14 rounds, from a random salt and
+  ``settings.secret_key()``). The base32 secret is only ever handed back by ``begin_enrolment``, to
+  show the QR code and setup key; it is never stored, nor sent to the browser after enrolment.
+  Passlib's ``to_json()`` (``{"enckey": {"c":14,"k":…,"s":…,"t":"1","v":1},"type":"totp","v":1}``,
+  119 characters) does not fit the 64-character column, so its ``enckey`` fields are packed as
+  ``v$tag$cost$salt$ciphertext$check`` (salt and ciphertext in unpadded base64url; 60 characters
+  for the 20-byte keys ``TOTP.new`` draws). ``check`` is 48 bits of SHA-256 over salt and plain
+  key: passlib's CTR mode decrypts with any key without complaint (by design), so the check is
+  what tells a wrong or lost secret key from a wrong code. A secret that cannot be decrypted (the
+  key changed or was lost, an unknown tag) raises ``AuthenticatorUnavailable``, an ``InvalidCode``
+  telling the user to sign in with a recovery code, then to set up the app again.
+- **Legacy rows.** Secrets written before encryption (plain base32, no ``$``) are still read. They
+  are encrypted the next time a code from them is accepted, and ``encrypt_plain_secrets(session)``
+  encrypts all of them at once (for a data migration or after seeding); both also re-encrypt rows
+  sealed under an older tag or cost.
+- **Key rotation.** ``_app_secrets`` maps tags to keys; passlib encrypts with the highest numeric
+  tag and decrypts with whichever tag a row names. To rotate, keep the old key as ``"1"`` and add the
+  new one as ``"2"`` (this needs a second setting for the old key); rows under ``"1"`` are
+  re-encrypted under ``"2"`` when next used or by ``encrypt_plain_secrets``, after which ``"1"``
+  can be dropped. Losing the key without rotating means users fall back to recovery codes.
 - **Replay.** A TOTP code is matched with passlib's window (one step either side) and
   ``last_counter``: the counter of the last accepted code is stored, and a conditional UPDATE
   claims a newer one, so a code is accepted once even when two requests race.
@@ -24,18 +42,25 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import hmac
 import io
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import segno
 import sqlalchemy as sa
 from passlib import exc as passlib_exc
 from passlib.totp import TOTP
+from passlib.utils.binary import b32decode, b32encode
 from sqlmodel import Session, func, select
 
+from msc_app import settings
 from msc_app.models import Account, AccountKind, Role, User
 from msc_app.models.users import RecoveryCode
 from msc_app.services import audit, auth, throttle
@@ -49,6 +74,14 @@ RECOVERY_CODE_COUNT = 10
 MATCH_WINDOW = 30
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 _RECOVERY_HALF = 5
+# Encryption at rest: the tag new secrets are sealed under, and passlib's PBKDF2 cost (log2 rounds;
+# about 5-10 ms per decryption here, paid once per code checked).
+SECRET_TAG = "1"
+ENCRYPT_COST = 14
+_MAX_ENCRYPT_COST = 20  # a stored cost above this is damage (2**20 rounds already take about a second)
+_MIN_KEY_BYTES = 10  # passlib's minimum TOTP key size
+_CHECK_CHARS = 8  # base64url characters of the plain-key check: 48 bits
+_LEGACY_SECRET = re.compile(r"[A-Z2-7]+=*")  # plain base32, as stored before encryption
 
 
 class InvalidCode(DomainError):
@@ -56,6 +89,20 @@ class InvalidCode(DomainError):
 
     def __init__(self, message: str = "That code is not valid. Check your authenticator app and try again."):
         super().__init__(message, field="code")
+
+
+class AuthenticatorUnavailable(InvalidCode):
+    """The user's stored secret cannot be decrypted (the secret key changed or was lost): no code from
+    the authenticator app can be checked, but recovery codes still work."""
+
+    def __init__(
+        self,
+        message: str = (
+            "Codes from your authenticator app cannot be checked at the moment. Sign in with one of "
+            "your recovery codes, then turn two-factor sign-in off and on again to set up your app anew."
+        ),
+    ):
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -99,8 +146,110 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
-def _totp(secret: str) -> TOTP:
-    return TOTP(key=secret, format="base32", issuer=ISSUER)
+# ---------------------------------------------------------------- secrets at rest
+
+
+def _app_secrets() -> dict[str, str]:
+    """Tag -> key of passlib's wallet; a rotation adds ``"2"`` here (see the module docstring)."""
+    return {SECRET_TAG: settings.secret_key()}
+
+
+@lru_cache(maxsize=4)
+def _factory_for(app_secrets: tuple[tuple[str, str], ...]) -> type[TOTP]:
+    return TOTP.using(secrets=dict(app_secrets), issuer=ISSUER, encrypt_cost=ENCRYPT_COST)
+
+
+def _factory() -> type[TOTP]:
+    """A ``TOTP`` class bound to the current wallet (cached per set of keys)."""
+    return _factory_for(tuple(sorted(_app_secrets().items())))
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _check(salt: bytes, key: bytes) -> str:
+    return _b64(hashlib.sha256(b"msc-totp-check\0" + salt + key).digest())[:_CHECK_CHARS]
+
+
+def _seal(totp: TOTP) -> str:
+    """What ``User.totp_secret`` stores: passlib's encrypted key, packed to fit the column."""
+    enckey = _factory()(key=totp.key, format="raw").encrypted_key  # freshly salted, under the current tag
+    salt, ciphertext = b32decode(enckey["s"]), b32decode(enckey["k"])
+    fields = (str(enckey["v"]), enckey["t"], str(enckey["c"]), _b64(salt), _b64(ciphertext), _check(salt, totp.key))
+    stored = "$".join(fields)
+    limit = User.__table__.c.totp_secret.type.length
+    if limit and len(stored) > limit:  # a longer key than TOTP.new draws: the column needs widening
+        raise RuntimeError(f"encrypted TOTP secret is {len(stored)} characters, the column holds {limit}")
+    return stored
+
+
+def encrypt_secret(base32_secret: str) -> str:
+    """The stored form of a base32 secret (for code that writes ``User.totp_secret`` itself, e.g. seeding)."""
+    return _seal(TOTP(key=base32_secret, format="base32"))
+
+
+def _load(stored: str) -> tuple[TOTP, bool]:
+    """The TOTP of a stored secret, and whether it should be stored again (plain, or an old tag or cost).
+
+    Raises ``AuthenticatorUnavailable`` when it cannot be decrypted with the keys at hand.
+    """
+    factory = _factory()
+    if "$" not in stored:
+        if not _LEGACY_SECRET.fullmatch(stored):
+            raise AuthenticatorUnavailable()
+        return factory(key=stored, format="base32"), True
+    try:
+        version, tag, cost, salt64, key64, check = stored.split("$")
+        salt, ciphertext = _unb64(salt64), _unb64(key64)
+        # A damaged row must not make PBKDF2 run for ever, nor hand passlib a key it only warns about.
+        if not 0 <= int(cost) <= _MAX_ENCRYPT_COST or len(ciphertext) < _MIN_KEY_BYTES or not salt:
+            raise ValueError("damaged secret")
+        enckey = {"v": int(version), "t": tag, "c": int(cost), "s": b32encode(salt), "k": b32encode(ciphertext)}
+        totp = factory.from_source({"v": 1, "type": "totp", "enckey": enckey})
+    except (KeyError, ValueError, TypeError, binascii.Error):  # malformed, or a tag the wallet lacks
+        raise AuthenticatorUnavailable() from None
+    if not hmac.compare_digest(check, _check(salt, totp.key)):  # decrypted with the wrong key
+        raise AuthenticatorUnavailable()
+    return totp, totp.changed
+
+
+def _store_again(session: Session, user: User, stored: str, totp: TOTP) -> bool:
+    """Re-encrypt the user's secret, unless it changed meanwhile (turned off, enrolled anew)."""
+    done = session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.totp_secret == stored)
+        .values(totp_secret=_seal(totp))
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(user, ["totp_secret"])
+    return done.rowcount == 1
+
+
+def encrypt_plain_secrets(session: Session) -> int:
+    """Encrypt every secret still stored in plain base32 (or under an older tag or cost); returns how many.
+
+    For a data migration or after seeding; the caller commits. Secrets that cannot be decrypted are
+    left as they are (their users sign in with recovery codes).
+    """
+    current = f"1${_factory().wallet.default_tag}${ENCRYPT_COST}$"
+    count = 0
+    for user in session.exec(select(User).where(User.totp_secret.is_not(None))).all():
+        stored = user.totp_secret
+        if stored.startswith(current):  # sealed under the current tag and cost: no need to decrypt it
+            continue
+        try:
+            totp, stale = _load(stored)
+        except AuthenticatorUnavailable:
+            continue
+        if stale and _store_again(session, user, stored, totp):
+            count += 1
+    session.flush()
+    return count
 
 
 def _normalise_recovery(code: str) -> str:
@@ -144,11 +293,17 @@ def _replace_recovery_codes(session: Session, user: User, now: datetime) -> list
 
 
 def _match_totp(session: Session, user: User, code: str, now: datetime) -> bool:
-    """A current TOTP code not used before; claims its counter so it is never accepted again."""
-    if not user.totp_secret or not _looks_like_totp(code):
+    """A current TOTP code not used before; claims its counter so it is never accepted again.
+
+    Raises ``AuthenticatorUnavailable`` when the secret cannot be decrypted. A plain (or stale)
+    secret is encrypted again once a code from it is accepted.
+    """
+    stored = user.totp_secret
+    if not stored or not _looks_like_totp(code):
         return False
+    totp, stale = _load(stored)
     try:
-        match = _totp(user.totp_secret).match(
+        match = totp.match(
             "".join(code.split()), time=now.timestamp(), window=MATCH_WINDOW, last_counter=user.totp_last_counter
         )
     except passlib_exc.TokenError:
@@ -164,7 +319,11 @@ def _match_totp(session: Session, user: User, code: str, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.expire(user, ["totp_last_counter"])
-    return claimed.rowcount == 1
+    if claimed.rowcount != 1:
+        return False
+    if stale:
+        _store_again(session, user, stored, totp)
+    return True
 
 
 def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
@@ -278,8 +437,8 @@ def begin_enrolment(*, session: Session, user_id: int) -> Enrolment:
     user = _user(session, user_id)
     if user.totp_enabled_at is not None:
         raise DomainError("Two-factor sign-in is already on. Turn it off first to enrol a new app.")
-    totp = TOTP.new(issuer=ISSUER)
-    user.totp_secret = totp.base32_key
+    totp = _factory().new()
+    user.totp_secret = _seal(totp)  # encrypted already: only the caller sees the base32 secret
     user.totp_last_counter = None
     session.add(user)
     session.flush()
@@ -298,7 +457,13 @@ def confirm_enrolment(*, session: Session, user_id: int, code: str, now: datetim
         raise DomainError("Two-factor sign-in is already on.")
     if not user.totp_secret:
         raise DomainError("Start the set-up again: no authenticator app is being enrolled.")
-    if not _match_totp(session, user, code, now):
+    try:
+        matched = _match_totp(session, user, code, now)
+    except AuthenticatorUnavailable:
+        raise DomainError(
+            "Start the set-up again: the app being enrolled can no longer be checked.", field="code"
+        ) from None
+    if not matched:
         raise InvalidCode()
     user.totp_enabled_at = now
     session.add(user)
@@ -393,16 +558,20 @@ def complete_sign_in(
     """The code step for a user whose password was just accepted: a session after a correct code.
 
     Throttled per email and client like the password step; a wrong code is a failed attempt
-    (committed before ``InvalidCode`` propagates, like ``auth.sign_in`` does).
+    (committed before ``InvalidCode`` propagates, like ``auth.sign_in`` does). So is a code that
+    cannot be checked because the secret cannot be decrypted: ``AuthenticatorUnavailable`` tells
+    the user to use a recovery code instead.
     """
     now = _now(now)
     user = _user(session, user_id)
     throttle.check(session=session, email=user.email, client=client, now=now)
     try:
         verify_second_factor(session=session, user_id=user.id, code=code, now=now)
-    except DomainError:  # a failed check changes nothing, so the attempt's record is all there is to commit
+    except DomainError as exc:  # a failed check changes nothing, so the attempt's record is all there is to commit
         throttle.record_attempt(session=session, email=user.email, client=client, succeeded=False, now=now)
         session.commit()
+        if isinstance(exc, AuthenticatorUnavailable):
+            raise AuthenticatorUnavailable() from None
         raise InvalidCode() from None
     throttle.record_attempt(session=session, email=user.email, client=client, succeeded=True, now=now)
     user = _user(session, user_id)

@@ -10,6 +10,9 @@ Who may do what (decisions where the SPEC is silent):
   (``PermissionDenied``). In a tenant perspective the actor sees what a native admin of that tenant sees.
 - Changes (invite, resend, deactivate, reactivate) are for admins only; the user must be in scope
   (otherwise ``NotFound("User")``, exactly as for a missing id); nobody deactivates itself.
+- Every distributor or reseller account keeps an active admin: deactivating its last active admin is
+  refused (``DomainError``, nothing written). Pending admins do not count: they cannot sign in yet.
+  There is no role change, so deactivation is the only way to lose an admin here.
 
 Invitations: a random token (``secrets.token_urlsafe(32)``) goes out once, in the invitation email queued
 in the outbox in the same transaction; only its SHA-256 is stored. It expires after ``INVITATION_LIFETIME``
@@ -31,8 +34,9 @@ from sqlmodel import Session, func, select
 from msc_app.models import Account, AccountKind, Invitation, Role, User, UserSession, UserStatus
 from msc_app.services import audit, auth, outbox, summaries
 from msc_app.services.errors import DomainError, NotFound, PermissionDenied, ValidationError
-from msc_app.services.permissions import Actor, visible_accounts
+from msc_app.services.permissions import Actor, in_id_range, visible_accounts
 from msc_app.services.validation import email_error, normalise_email, required
+from msc_app.settings import public_url
 
 INVITATION_LIFETIME = timedelta(days=7)
 DEFAULT_PAGE_SIZE = 25
@@ -176,6 +180,8 @@ def _user_in_scope(session: Session, actor: Actor, user_id) -> tuple[User, Accou
         user_id = int(user_id)
     except (TypeError, ValueError):
         raise NotFound("User") from None
+    if not in_id_range(user_id):
+        raise NotFound("User")
     found = session.exec(
         select(User, Account)
         .join(Account, Account.id == User.account_id)
@@ -196,6 +202,13 @@ def _record(session: Session, actor: Actor | None, action: str, user: User, **ex
         account_id=user.account_id,
         **extra,
     )
+
+
+def invitation_base_url(request_base_url: str) -> str:
+    """The base of invitation links: ``MSC_PUBLIC_URL`` when set, else the address the admin's browser
+    used (``request_base_url``, "" when there is none). Behind a proxy the browser's address may be an
+    internal one, so an installation can pin the public address."""
+    return public_url() or request_base_url
 
 
 def _token_hash(token: str) -> str:
@@ -278,6 +291,8 @@ def _invite_account(session: Session, actor: Actor, account_id) -> Account | Non
         account_id = int(account_id)
     except (TypeError, ValueError):
         raise NotFound("Account") from None
+    if not in_id_range(account_id):
+        raise NotFound("Account")
     account = session.exec(select(Account).where(Account.id == account_id, visible_accounts(actor))).first()
     if account is None:
         raise NotFound("Account")
@@ -479,12 +494,37 @@ def _changeable(session: Session, actor: Actor, user_id) -> tuple[User, Account]
     return user, account
 
 
+def _keep_an_active_admin(session: Session, user: User, account: Account) -> None:
+    """Refuse to take away the account's last active admin (pending admins cannot sign in, so do not count).
+
+    The account row is locked first (PostgreSQL; SQLite serialises writers anyway), so two admins who
+    deactivate each other at the same moment cannot both succeed.
+    """
+    if user.role != Role.ADMIN or user.status != UserStatus.ACTIVE:
+        return
+    session.exec(select(Account.id).where(Account.id == account.id).with_for_update(key_share=True)).first()
+    others = session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.account_id == account.id,
+            User.id != user.id,
+            User.role == Role.ADMIN,
+            User.status == UserStatus.ACTIVE,
+        )
+    ).one()
+    if not others:
+        raise DomainError(f"{account.name} has no other active admin. Invite or reactivate another admin first.")
+
+
 def deactivate_user(*, session: Session, actor: Actor, user_id, now: datetime | None = None) -> UserRead:
-    """The user can no longer sign in: its live sessions and open invitations end now."""
+    """The user can no longer sign in: its live sessions and open invitations end now. The account's
+    last active admin cannot be deactivated."""
     now = _now(now)
     user, account = _changeable(session, actor, user_id)
     if user.status == UserStatus.DEACTIVATED:
         raise DomainError(f"{user.name} is already deactivated.")
+    _keep_an_active_admin(session, user, account)
     before = user.status
     user.status = UserStatus.DEACTIVATED
     session.add(user)

@@ -1,7 +1,7 @@
 """Contracts (CONTRACT-1/2): the list's pop-up, the contracts list and a contract's details.
 
 Thin states over ``services.contracts``: every handler resolves the actor
-again from the session (``self.actor()``) and reads through the scoped
+again from the session (``self._actor()``) and reads through the scoped
 service, so an id from the browser (a URL, a forged event) is never trusted;
 without a live session it goes to sign-in. The list holds one page of rows.
 """
@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from msc_app import live
 from msc_app.db import session_scope
 from msc_app.models import ContractStatus
 from msc_app.services import contracts
@@ -141,7 +142,7 @@ class ContractsState(PagedListMixin, SessionState):
         return bool(self.search or self.status or self.account_id)
 
     def _load(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -179,7 +180,12 @@ class ContractsState(PagedListMixin, SessionState):
         self.descending = result.descending
         self.account_name = result.account_name
         self.loaded = True
+        live.watch(self, scope_account_id=actor.account_id)
         return None
+
+    async def _live_refresh(self) -> None:
+        """Issue 7: a customer in this list's scope changed elsewhere: read the same page again."""
+        self._load()
 
     def _view_query(self) -> str:
         """The view as URL parameters: only what differs from the defaults."""
@@ -287,7 +293,7 @@ class ContractDetailState(SessionState):
         self.loaded = False
         self.found = False
         self.contract = ContractView()
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -358,7 +364,7 @@ class ContractPreviewState(SessionState):
         self.account_id = _int_or_zero(account_id)
         self.loading = True
         yield
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self.loading = False
             self._forget()

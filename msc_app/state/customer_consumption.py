@@ -95,7 +95,7 @@ class ConsumptionState(CustomerDetailState):
         self.over_quota = bool(c.quota) and c.remaining < 0
 
     def load_section(self) -> None:
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return  # the page's own on_load redirects to sign-in
         self.consumption_loaded = False

@@ -108,7 +108,7 @@ class ContactsState(CustomerDetailState):
 
     def load_section(self) -> None:
         """The customer's contacts and whether to offer changes."""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return  # the page's own on_load sends the visitor to sign in
         self._close_dialogs()
@@ -134,7 +134,7 @@ class ContactsState(CustomerDetailState):
 
     @rx.event
     def open_new(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -151,7 +151,7 @@ class ContactsState(CustomerDetailState):
 
     @rx.event
     def open_edit(self, contact_id: int):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -175,7 +175,7 @@ class ContactsState(CustomerDetailState):
         """Save the New or Edit Contact form: errors go next to their fields, nothing is saved on error."""
         self.errors = {}
         self.form_error = ""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -205,7 +205,7 @@ class ContactsState(CustomerDetailState):
 
     @rx.event
     def open_delete(self, contact_id: int):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -228,7 +228,7 @@ class ContactsState(CustomerDetailState):
 
     @rx.event
     def confirm_delete(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from msc_app.db import session_scope
-from msc_app.models import Role, UserStatus
+from msc_app.models import AccountKind, Role, UserStatus
 from msc_app.services import customer_changes, products
 from msc_app.services.customer_changes import CustomerCreate
 from msc_app.services.errors import DomainError
@@ -48,8 +48,9 @@ class CreateCustomerState(SessionState):
 
     @rx.event
     def open_dialog(self):
-        actor = self.actor()
-        if actor is None or actor.role != Role.ADMIN:
+        actor = self._actor()
+        # CREATE-1: an admin working as a distributor or reseller (not in a customer's perspective).
+        if actor is None or actor.role != Role.ADMIN or actor.kind == AccountKind.CUSTOMER:
             return rx.toast.error("You do not have permission to create customers.")
         with session_scope() as session:
             plans = products.plan_choices(session=session, actor=actor, account_id=actor.account_id)
@@ -75,7 +76,7 @@ class CreateCustomerState(SessionState):
     def submit(self, form_data: dict):
         self.errors = {}
         self.form_error = ""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()

@@ -136,7 +136,7 @@ class CustomerDetailState(SessionState):
 
     def load_customer(self):
         """The header, Account Details and Activity of the customer in the URL."""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()

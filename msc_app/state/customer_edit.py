@@ -8,6 +8,8 @@ the scoped service, and the dialog then works on that server-side copy
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 
 import reflex as rx
@@ -97,7 +99,7 @@ class EditCustomerState(SessionState):
 
     @rx.event
     def open_for(self, account_id: int):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -115,7 +117,7 @@ class EditCustomerState(SessionState):
     @rx.event
     def reload_latest(self):
         """EDIT-2: drop the stale form and show the customer as it is now."""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -129,7 +131,7 @@ class EditCustomerState(SessionState):
     def submit(self, form_data: dict):
         self.errors = {}
         self.form_error = ""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -166,7 +168,7 @@ class DeleteCustomerState(SessionState):
 
     @rx.event
     def open_for(self, account_id: int):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -188,7 +190,7 @@ class DeleteCustomerState(SessionState):
 
     @rx.event
     def confirm(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -200,6 +202,8 @@ class DeleteCustomerState(SessionState):
             return
         self.open = False
         done = rx.toast.success(f"Customer {self.name} deleted.")
-        if self.router.url.path.startswith("/customers/"):
+        # From the customer's own page, back to the list; from the list ("/customers/" in a built app),
+        # stay in the same view.
+        if re.fullmatch(r"/customers/\d+/?", self.router.url.path or ""):
             return [rx.redirect("/customers", replace=True), done]
         return [CustomersState.reload, done]

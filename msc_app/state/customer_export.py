@@ -52,7 +52,7 @@ class ExportState(SessionState):
 
     @rx.event
     async def open_export(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -89,7 +89,7 @@ class ExportState(SessionState):
         if not self.export_columns:
             self.export_error = "Select at least one column to export."
             return None
-        if self.actor() is None:
+        if self._actor() is None:
             self._forget()
             return self._to_sign_in()
         view = await self.get_state(CustomersState)

@@ -80,7 +80,7 @@ class FilterPanelState(SessionState):
 
     @rx.event
     async def open_panel(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()

@@ -101,7 +101,7 @@ class HealthState(CustomerDetailState):
         self.alerts_by_severity = count_rows(health.alerts_by_severity, colors=SEVERITY_COLORS)
 
     def load_section(self) -> None:
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return  # the page's own on_load redirects to sign-in
         self.health_loaded = False

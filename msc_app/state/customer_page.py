@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from msc_app import live
 from msc_app.state.customer_consumption import ConsumptionState
 from msc_app.state.customer_contacts import ContactsState
 from msc_app.state.customer_detail import CustomerDetailState
@@ -30,4 +31,9 @@ class CustomerPageState(CustomerDetailState):
             return redirect
         for section in SECTIONS:
             (await self.get_state(section)).load_section()
+        live.watch(self, customer_id=detail._customer_id())
         return None
+
+    async def _live_refresh(self) -> None:
+        """Issue 7: the customer changed elsewhere: read the page again, as this user."""
+        await self.load_page()

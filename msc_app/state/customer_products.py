@@ -217,7 +217,7 @@ class ProductsState(CustomerDetailState):
     def load_section(self) -> None:
         """The products of the customer in the URL (none when not found)."""
         self._account_id = self._customer_id()
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._clear_products()
             return  # the page's own on_load sends the browser to sign in
@@ -244,7 +244,7 @@ class ProductsState(CustomerDetailState):
 
     @rx.event
     def open_add(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._signed_out()
         try:
@@ -279,7 +279,7 @@ class ProductsState(CustomerDetailState):
 
     @rx.event
     def open_edit(self, product_id: int):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._signed_out()
         try:
@@ -346,7 +346,7 @@ class ProductsState(CustomerDetailState):
     def submit(self, form_data: dict):
         self.errors = {}
         self.form_error = ""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._signed_out()
         values = self._form_values(form_data)
@@ -379,7 +379,7 @@ class ProductsState(CustomerDetailState):
     @rx.event
     def ask(self, action: str, product_id: int):
         """Open the confirmation for ``action`` ("delete", "suspend", "activate") on one product."""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._signed_out()
         try:
@@ -415,7 +415,7 @@ class ProductsState(CustomerDetailState):
 
     @rx.event
     def confirm(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._signed_out()
         operation = _OPERATIONS.get(self._action)

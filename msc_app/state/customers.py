@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import reflex as rx
 
+from msc_app import live
 from msc_app.db import session_scope
 from msc_app.models import CustomerRead
 from msc_app.services import customers, list_filters, preferences
@@ -189,7 +190,7 @@ class CustomersState(PagedListMixin, SessionState):
         self.chips = chips
 
     def _load(self, actor=None):
-        actor = actor or self.actor()
+        actor = actor or self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -203,7 +204,12 @@ class CustomersState(PagedListMixin, SessionState):
         self.page = result.page
         self.page_count = result.page_count
         self.loaded = True
+        live.watch(self, scope_account_id=actor.account_id)
         return None
+
+    async def _live_refresh(self) -> None:
+        """Issue 7: a customer in this list's scope changed elsewhere: read the same page again."""
+        self._load()
 
     def _view_query(self) -> str:
         """The view as URL parameters (LIST-9): only what differs from the defaults."""
@@ -232,7 +238,7 @@ class CustomersState(PagedListMixin, SessionState):
         cols = [c for c in str(params.get("cols", "")).split(",") if c]
         self._url_columns = list(preferences.normalise(cols, None).columns) if cols else []
         self.loaded = False
-        actor = self.actor()
+        actor = self._actor()
         if actor is not None and self.chips:
             self._load_names(actor)
         redirect = self._load(actor)
@@ -280,7 +286,7 @@ class CustomersState(PagedListMixin, SessionState):
         self.column_widths = {key: f"{px}px" for key, px in prefs.widths}
 
     def _save_preferences(self, **changes) -> None:
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return
         with session_scope() as session:

@@ -59,7 +59,7 @@ class OnboardingState(SessionState):
 
     @rx.event
     def open_for(self, account_id: int):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -76,7 +76,7 @@ class OnboardingState(SessionState):
         self.open = value
 
     def _change(self, change, task_id):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()

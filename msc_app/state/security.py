@@ -1,6 +1,6 @@
 """The Security page (/security): the signed-in user's two-factor sign-in (issue 6).
 
-Thin over ``services.two_factor``: every handler resolves the actor again (``self.actor()``) and
+Thin over ``services.two_factor``: every handler resolves the actor again (``self._actor()``) and
 acts only on the actor's own user, so no id from the browser is ever used. The secret and QR code
 are shown while enrolling (the user needs them to set up its app) and cleared once confirmed; the
 recovery codes are shown once, right after they are made.
@@ -63,7 +63,7 @@ class SecurityState(SessionState):
 
     @rx.event
     def on_load(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return
         self.error = self.require_error = ""
@@ -73,7 +73,7 @@ class SecurityState(SessionState):
 
     @rx.event
     def start_enrolment(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._to_sign_in()
         self.error = ""
@@ -89,7 +89,7 @@ class SecurityState(SessionState):
 
     @rx.event
     def cancel_enrolment(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._to_sign_in()
         with session_scope() as session:
@@ -112,7 +112,7 @@ class SecurityState(SessionState):
 
     @rx.event
     def confirm_enrolment(self, form_data: dict):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._to_sign_in()
         codes, done = self._with_code(
@@ -127,7 +127,7 @@ class SecurityState(SessionState):
 
     @rx.event
     def regenerate_codes(self, form_data: dict):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._to_sign_in()
         codes, done = self._with_code(
@@ -143,7 +143,7 @@ class SecurityState(SessionState):
 
     @rx.event
     def turn_off(self, form_data: dict):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._to_sign_in()
         _, done = self._with_code(
@@ -162,7 +162,7 @@ class SecurityState(SessionState):
     @rx.event
     def set_requirement(self, required: bool):
         """Distributor admins only: the service refuses anyone else whatever the browser sends."""
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             return self._to_sign_in()
         self.require_error = ""

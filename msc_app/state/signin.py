@@ -13,13 +13,6 @@ from msc_app.services.errors import DomainError, ValidationError
 from msc_app.state.session import SECURITY_PATH, SessionState
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect to another origin after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/customers"
-
-
 # How long a correct password waits for its authentication code before it must be typed again.
 PENDING_SECONDS = 5 * 60
 SECURITY_PAGE = SECURITY_PATH
@@ -37,8 +30,21 @@ def _complete_sign_in(*, user_id: int, code: str, client: str) -> two_factor.Sig
         return two_factor.complete_sign_in(session=session, user_id=user_id, code=code, client=client)
 
 
+def _notice(query: dict) -> str:
+    """What the sign-in page says after a sign-out everywhere: how many sessions ended."""
+    ended = str(query.get("ended", ""))
+    if ended.isdigit():
+        count = int(ended)
+        return f"Signed out of {count} session{'s' if count != 1 else ''}."
+    return ""
+
+
+EXPIRED_HANDOFF = "Your sign-in did not complete in time. Sign in again."
+
+
 class SignInState(SessionState):
     error: str = ""
+    notice: str = ""  # after a sign-out everywhere: how many sessions ended
     submitting: bool = False
     # Two-factor: the password was right, the code is asked for next (issue 6).
     needs_code: bool = False
@@ -54,19 +60,20 @@ class SignInState(SessionState):
         self.use_recovery = False
 
     def _after_sign_in(self, result: two_factor.SignInResult):
-        self.auth_token = result.token
         if result.must_enrol:
-            return rx.redirect(f"{SECURITY_PAGE}?required=1", replace=True)
-        return rx.redirect(_safe_next(self.router.url.query_parameters.get("next")), replace=True)
+            return self._hand_over(result.token, f"{SECURITY_PAGE}?required=1")
+        return self._hand_over(result.token, self.router.url.query_parameters.get("next") or "/customers")
 
     @rx.event
     def on_load(self):
         with session_scope() as session:
             if auth.needs_first_run(session=session):
                 return rx.redirect("/setup", replace=True)
-        if self.actor() is not None:
+        if self._actor() is not None:
             return rx.redirect("/customers", replace=True)
-        self.error = ""
+        query = self.router.url.query_parameters
+        self.error = EXPIRED_HANDOFF if query.get("expired") else ""
+        self.notice = _notice(query)
         self._clear_pending()
 
     @rx.event
@@ -77,6 +84,7 @@ class SignInState(SessionState):
         sign-in does not hold up every other user's events on the event loop.
         """
         self.error = ""
+        self.notice = ""
         self._clear_pending()
         self.submitting = True
         yield
@@ -178,5 +186,4 @@ class FirstRunState(SessionState):
         except DomainError as exc:
             self.form_error = exc.message
             return
-        self.auth_token = token
-        return rx.redirect("/customers", replace=True)
+        return self._hand_over(token, "/customers")

@@ -30,7 +30,7 @@ class TenantSwitchState(SessionState):
     search_text: str = ""
 
     def _load_choices(self):
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
             return self._to_sign_in()
@@ -57,12 +57,12 @@ class TenantSwitchState(SessionState):
     @rx.event
     def switch_into(self, account_id: int):
         """The server checks the target against the user's own scope; a forged id is refused."""
-        if self.actor() is None:
+        if self._actor() is None:
             self._forget()
             return self._to_sign_in()
         try:
             with session_scope() as session:
-                account = tenants.switch_into(session=session, token=self.auth_token, account_id=int(account_id))
+                account = tenants.switch_into(session=session, token=self.session_token, account_id=int(account_id))
         except (DomainError, TypeError, ValueError):
             return rx.toast.error("You cannot switch into that tenant.")
         self.dialog_open = False
@@ -72,6 +72,6 @@ class TenantSwitchState(SessionState):
     @rx.event
     def switch_back(self):
         with session_scope() as session:
-            tenants.switch_back(session=session, token=self.auth_token)
+            tenants.switch_back(session=session, token=self.session_token)
         self.dialog_open = False
         return _reload_home()

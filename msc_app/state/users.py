@@ -1,7 +1,7 @@
 """The Users page (/users) and the invitation page (/invite/[token]): AUTH-3.
 
 ``UsersState`` is thin over ``services.users``: every handler resolves the actor again
-(``self.actor()``), and an id from the browser only says which row was clicked; the user is read
+(``self._actor()``), and an id from the browser only says which row was clicked; the user is read
 again through the scoped service, the dialogs then work on the server-side copy (``_target_id``).
 ``can_manage`` only decides which controls to show; the service refuses viewers anyway.
 
@@ -120,7 +120,7 @@ class UsersState(SessionState):
         self.loaded = True
 
     def _signed_in(self) -> Actor | None:
-        actor = self.actor()
+        actor = self._actor()
         if actor is None:
             self._forget()
         return actor
@@ -132,11 +132,13 @@ class UsersState(SessionState):
         self._target_id = 0
 
     def _base_url(self) -> str:
-        """The address the admin's browser uses for the app: the invitation link points there."""
+        """Where the invitation link points: ``MSC_PUBLIC_URL`` when set, else the address the admin's
+        browser uses for the app."""
         origin = self.router.url.origin
-        if not origin.startswith(("http://", "https://")):
-            return ""
-        return origin + get_config().prepend_frontend_path("/").rstrip("/")
+        request_base = ""
+        if origin.startswith(("http://", "https://")):
+            request_base = origin + get_config().prepend_frontend_path("/").rstrip("/")
+        return users.invitation_base_url(request_base)
 
     @rx.event
     def on_load(self):
@@ -357,5 +359,4 @@ class InviteState(SessionState):
             self.errors, self.form_error = form_errors(exc)
             return None
         self._token = ""
-        self.auth_token = session_token
-        return rx.redirect("/customers", replace=True)
+        return self._hand_over(session_token, "/customers")

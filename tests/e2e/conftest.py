@@ -6,10 +6,15 @@
   scripts/serve_built.py for why one build serves them all.
 - Data is seeded through services, not by clicking (tests/e2e/seed.py).
 - Browser console errors are printed with a failing test's report.
+- ``MSC_E2E_PROFILE=production`` runs the same tests against the production configuration
+  (issue 7): every server gets its own PostgreSQL database, keeps Reflex state in Redis and runs
+  two backend workers (granian), so a page's events may land on either worker.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import sys
 from pathlib import Path
 
@@ -48,10 +53,36 @@ def frontend_build(tmp_path_factory):
     build_frontend.ensure_built()
 
 
-def _fresh_database(directory: Path) -> str:
-    url = f"sqlite:///{directory / 'msc.db'}"
+PROFILE = os.environ.get("MSC_E2E_PROFILE", "")
+PRODUCTION = PROFILE == "production"
+_POSTGRES = os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+_databases = itertools.count()
+
+
+def _fresh_database(directory: Path, worker_id: str = "master") -> str:
+    if PRODUCTION:
+        import psycopg
+
+        name = f"msc_e2e_{_worker_index(worker_id)}_{next(_databases)}"
+        with psycopg.connect(_POSTGRES, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        url = _POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        url = f"sqlite:///{directory / 'msc.db'}"
     upgrade_to_head(url)
     return url
+
+
+def _profile_env(worker_id: str) -> dict[str, str]:
+    """The servers' environment for the profile: production adds Redis state and two workers."""
+    if not PRODUCTION:
+        return {}
+    return {
+        "REFLEX_REDIS_URL": f"redis://127.0.0.1:6379/{2 + _worker_index(worker_id)}",
+        "REFLEX_STATE_MANAGER_MODE": "redis",
+        "GRANIAN_WORKERS": "2",
+    }
 
 
 @pytest.fixture(scope="session")
@@ -67,11 +98,14 @@ def smtp_server():
 def app_server(frontend_build, smtp_server, tmp_path_factory, worker_id):
     """The app with the seeded e2e world, one per pytest worker."""
     directory = tmp_path_factory.mktemp("app")
-    db_url = _fresh_database(directory)
+    db_url = _fresh_database(directory, worker_id)
     with session_scope(db_url) as session:
         world = seed_module.seed(session)
     host = free_loopback_host(0, _worker_index(worker_id))
-    server = start_server(host=host, db_url=db_url, log_path=directory / "server.log", smtp_port=smtp_server.port)
+    server = start_server(
+        host=host, db_url=db_url, log_path=directory / "server.log", smtp_port=smtp_server.port,
+        extra_env=_profile_env(worker_id),
+    )
     server.world = world
     yield server
     stop_server(server)
@@ -82,11 +116,14 @@ def private_server(frontend_build, smtp_server, tmp_path_factory, worker_id):
     """The seeded world on a server of its own, for tests that change it (creating customers
     would change the counts the other tests of the shared server check)."""
     directory = tmp_path_factory.mktemp("private")
-    db_url = _fresh_database(directory)
+    db_url = _fresh_database(directory, worker_id)
     with session_scope(db_url) as session:
         world = seed_module.seed(session)
     host = free_loopback_host(200, _worker_index(worker_id))
-    server = start_server(host=host, db_url=db_url, log_path=directory / "server.log", smtp_port=smtp_server.port)
+    server = start_server(
+        host=host, db_url=db_url, log_path=directory / "server.log", smtp_port=smtp_server.port,
+        extra_env=_profile_env(worker_id),
+    )
     server.world = world
     yield server
     stop_server(server)
@@ -95,9 +132,9 @@ def private_server(frontend_build, smtp_server, tmp_path_factory, worker_id):
 @pytest.fixture
 def empty_server(frontend_build, tmp_path, worker_id):
     """A second app on an empty database, for first-run tests."""
-    db_url = _fresh_database(tmp_path)
+    db_url = _fresh_database(tmp_path, worker_id)
     host = free_loopback_host(100, _worker_index(worker_id))
-    server = start_server(host=host, db_url=db_url, log_path=tmp_path / "server.log")
+    server = start_server(host=host, db_url=db_url, log_path=tmp_path / "server.log", extra_env=_profile_env(worker_id))
     yield server
     stop_server(server)
 

@@ -52,6 +52,49 @@ def test_auth_1_sign_in_then_sign_out(page: Page, base_url, world):
     expect(page).to_have_url(re.compile(r"/signin"))
 
 
+def test_session_token_is_an_http_only_cookie_never_sent_to_the_page(page: Page, base_url, world):
+    """Sessions: the token is an HttpOnly, SameSite=Strict cookie set by an HTTP route; JavaScript cannot
+    read it and it appears in no websocket message (no state var carries it). The one-time ticket
+    that set it cannot be replayed, and signing out removes the cookie."""
+    frames: list[str] = []
+    handoffs: list[str] = []
+
+    def watch(ws):
+        ws.on("framereceived", lambda payload: frames.append(str(payload)))
+        ws.on("framesent", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", watch)
+    page.on("request", lambda request: handoffs.append(request.url) if "/api/session/start" in request.url else None)
+    sign_in(page, base_url, world.reseller_admin, world.password)
+    page.get_by_test_id("customer-row").first.get_by_role("link").first.click()
+    expect(page.get_by_role("region", name="Account Details")).to_be_visible()
+
+    cookie = next(c for c in page.context.cookies() if c["name"] == "msc_session")
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Strict"
+    token = cookie["value"]
+    assert len(token) >= 40
+    assert token not in page.evaluate("document.cookie")
+    assert frames, "the page spoke over the websocket"
+    assert not [f for f in frames if token in f]
+    assert len(handoffs) == 1 and "ticket=" in handoffs[0]
+    assert not [f for f in frames if token in f or "msc_session" in f]
+
+    # The ticket was used once: replayed in another browser, it signs no one in.
+    other = page.context.browser.new_context()
+    replay = other.new_page()
+    replay.goto(handoffs[0])
+    expect(replay).to_have_url(re.compile(r"/signin"))
+    expect(replay.get_by_role("alert")).to_contain_text("Your sign-in did not complete in time.")
+    assert not [c for c in other.cookies() if c["name"] == "msc_session"]
+    other.close()
+
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Sign out", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/signin"))
+    assert not [c for c in page.context.cookies() if c["name"] == "msc_session"]
+
+
 def test_sign_out_everywhere_ends_the_session_in_every_browser(page: Page, base_url, world):
     """Sessions: "Sign out everywhere" in one browser ends the user's session in another browser too
     (a separate context: its own cookie, its own session record); its next action goes to sign-in."""

@@ -257,3 +257,88 @@ def test_auth_4_xss_payloads_are_shown_as_text(page: Page, private_server):
     expect(page.locator('img[src="x"]')).to_have_count(0)
     expect(page.locator("script", has_text="window.__xss")).to_have_count(0)
     assert page.evaluate("() => typeof window.__xss") == "undefined"
+
+
+# Each payload would set window.__xss, or add an element, if the page rendered it as HTML.
+TYPED_PAYLOADS = {
+    "customer_name": '<img src=x onerror="window.__xss=1">Typed Client',
+    "account_name": '<svg onload="window.__xss=2">ACC',
+    "organization": "<script>window.__xss=3</script>Org",
+    "address": '"><iframe src="javascript:window.__xss=4"></iframe>',
+    "contact": '<a href="javascript:window.__xss=5" id="xss-link">Contact</a>',
+    "user": '<details open ontoggle="window.__xss=6">User',
+    "search": '"><img src=y onerror="window.__xss=7">',
+}
+
+
+def _no_markup_ran(page: Page) -> None:
+    expect(page.locator('img[src="x"], img[src="y"], svg[onload], iframe, details[ontoggle], #xss-link')).to_have_count(0)
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+
+
+def test_auth_4_xss_payloads_typed_into_every_free_text_field_are_shown_as_text(page: Page, private_server):
+    """AUTH-4: markup typed into every free-text field (Customer Name, Account Name, Organization Name,
+    Address, a contact's Name, an invited user's Name, the customers and contracts search boxes) is
+    stored and shown as text on the list, the details page (with its Activity), the Users page and the
+    search results; none of it runs."""
+    base_url, world = private_server.base_url, private_server.world
+    p = TYPED_PAYLOADS
+    sign_in(page, base_url, world.reseller_admin, world.password)
+
+    page.get_by_role("button", name="Create Customer").click()
+    dialog = page.get_by_role("dialog", name="Create Customer")
+    dialog.get_by_role("textbox", name="Customer Name").fill(p["customer_name"])
+    dialog.get_by_role("checkbox", name="Hide customer name from the vendor").click()
+    dialog.get_by_role("textbox", name="Account Name").fill(p["account_name"])
+    dialog.get_by_label("Organization Name").fill(p["organization"])
+    dialog.get_by_label("Address").fill(p["address"])
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    _no_markup_ran(page)
+
+    _search(page, "Typed Client")
+    row = page.get_by_test_id("customer-row")
+    expect(row).to_have_count(1)
+    expect(row.get_by_text(p["account_name"], exact=True)).to_be_visible()
+    expect(row).to_contain_text(p["customer_name"])
+    _no_markup_ran(page)
+
+    with session_scope(private_server.db_url) as session:
+        account_id = session.exec(select(Account.id).where(Account.name == p["account_name"])).one()
+    contacts = _open_details(page, private_server, account_id)
+    expect(page.get_by_role("heading", name=p["customer_name"], level=1)).to_be_visible()
+    details = page.get_by_role("region", name="Account Details")
+    for key in ("account_name", "organization", "address"):
+        expect(details).to_contain_text(p[key])
+    contacts.get_by_role("button", name="New Contact").click()
+    contact_dialog = page.get_by_role("dialog", name="New Contact")
+    contact_dialog.get_by_label("Name").fill(p["contact"])
+    contact_dialog.get_by_label("Email").fill("typed.xss@payload.example")
+    contact_dialog.get_by_role("button", name="Save").click()
+    expect(contact_dialog).to_be_hidden()
+    expect(contacts.get_by_text(p["contact"], exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Activity")).to_contain_text(p["contact"])
+    _no_markup_ran(page)
+
+    page.goto(f"{base_url}/users")
+    page.get_by_role("button", name="Invite User").click()
+    invite = page.get_by_role("dialog", name="Invite User")
+    invite.get_by_label("Email").fill("typed.xss.user@e2e.example")
+    invite.get_by_label("Name").fill(p["user"])
+    invite.get_by_role("button", name="Send invitation").click()
+    expect(invite).to_be_hidden()
+    expect(page.get_by_role("rowheader", name=p["user"], exact=True)).to_be_visible()
+    _no_markup_ran(page)
+
+    page.goto(f"{base_url}/customers")
+    _search(page, p["search"])
+    expect(page.get_by_role("searchbox", name="Search customers")).to_have_value(p["search"])
+    expect(page.get_by_test_id("customer-total")).to_have_text("0 in your scope")
+    _no_markup_ran(page)
+    page.goto(f"{base_url}/contracts")
+    contracts_search = page.get_by_role("searchbox", name="Search contracts")
+    contracts_search.fill(p["search"])
+    contracts_search.press("Enter")
+    expect(page).to_have_url(re.compile(r"q="))
+    expect(contracts_search).to_have_value(p["search"])
+    _no_markup_ran(page)

@@ -291,3 +291,59 @@ def test_auth_2_invalid_first_run_reports_each_field_and_saves_nothing(session, 
     for model in (Account, User, ServicePlan, Product):
         assert _count(session, model) == 0, model.__name__
     assert auth.needs_first_run(session=session) is True
+
+
+def test_session_handoff_ticket_is_single_use_and_rotates_the_token(session):
+    """Sessions: a sign-in's token is swapped for a one-time ticket (the browser redeems it for the
+    HttpOnly cookie); neither the old token nor the ticket opens the session, the redeemed token does,
+    and a second redemption of the same ticket gets nothing."""
+    _first_admin(session)
+    token = auth.sign_in(session=session, email=EMAIL, password=PASSWORD)
+    ticket = auth.begin_handoff(session=session, token=token)
+    session.commit()
+    assert ticket != token
+    assert auth.actor_for_token(session=session, token=token) is None
+    assert auth.actor_for_token(session=session, token=ticket) is None  # a ticket is not a session token
+
+    cookie_token = auth.redeem_handoff(session=session, ticket=ticket)
+    session.commit()
+    session.expire_all()
+    assert cookie_token and cookie_token not in (token, ticket)
+    assert auth.actor_for_token(session=session, token=cookie_token).email == EMAIL
+    assert auth.redeem_handoff(session=session, ticket=ticket) is None
+    assert auth.redeem_handoff(session=session, ticket="forged-ticket") is None
+    assert auth.redeem_handoff(session=session, ticket="") is None
+    # Only the hashes are stored.
+    stored = session.exec(select(UserSession.token_hash)).all()
+    assert all(value not in (token, ticket, cookie_token) for value in stored)
+
+
+def test_session_handoff_ticket_expires_and_dies_with_its_session(session):
+    """A ticket not redeemed within HANDOFF_SECONDS is dead; so is one whose session was revoked."""
+    _first_admin(session)
+    now = datetime.now(UTC)
+    late = auth.begin_handoff(session=session, token=auth.sign_in(session=session, email=EMAIL, password=PASSWORD), now=now)
+    session.commit()
+    assert auth.redeem_handoff(session=session, ticket=late, now=now + timedelta(seconds=auth.HANDOFF_SECONDS + 1)) is None
+
+    token = auth.sign_in(session=session, email=EMAIL, password=PASSWORD)
+    ticket = auth.begin_handoff(session=session, token=token)
+    session.execute(sa.update(UserSession).where(UserSession.revoked_at.is_(None)).values(revoked_at=now))
+    session.commit()
+    assert auth.redeem_handoff(session=session, ticket=ticket) is None
+    with pytest.raises(AuthenticationFailed):
+        auth.begin_handoff(session=session, token="not-a-session")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("msc_session=abc123", "abc123"),
+        ("theme=dark; msc_session=tok-en_1; other=x", "tok-en_1"),
+        ("theme=dark", ""),
+        ("", ""),
+        ('msc_session="unterminated', ""),
+    ],
+)
+def test_session_token_is_read_from_the_cookie_header(header, expected):
+    assert auth.token_from_cookie_header(header) == expected

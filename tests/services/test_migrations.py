@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import msc_app.models  # noqa: F401  (registers every table)
-from tests.conftest import make_engine
+from tests.conftest import add_account, make_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,3 +117,34 @@ def test_migrations_upgrade_a_database_that_holds_data(engine, backend):
         assert connection.execute(sa.text("SELECT require_two_factor FROM account")).scalar() in (False, 0)
         assert connection.execute(sa.text("SELECT email FROM user_account")).scalars().all() == ["a@example.com"]
         assert _diff(connection) == []
+
+
+def test_upgrade_to_head_encrypts_two_factor_secrets_left_in_clear(tmp_path):
+    """Issue 6: a secret an earlier version stored in base32 is encrypted by the upgrade, and still
+    verifies codes (the data step runs in Python after the schema is current; SQLite file)."""
+    from datetime import UTC, datetime
+
+    from passlib.totp import TOTP
+    from sqlmodel import Session, select
+
+    from msc_app.migrations import upgrade_to_head
+    from msc_app.models import AccountKind, Role, User, UserStatus
+    from msc_app.services import two_factor
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade_to_head(url)
+    plain = TOTP.new().base32_key
+    engine = sa.create_engine(url)
+    with Session(engine) as session:
+        account = add_account(session, kind=AccountKind.DISTRIBUTOR, name="Northwind", parent_id=None)
+        session.add(User(email="a@example.com", name="A", role=Role.ADMIN, account_id=account.id,
+                         status=UserStatus.ACTIVE, totp_secret=plain, totp_enabled_at=datetime.now(UTC)))
+        session.commit()
+
+    upgrade_to_head(url)
+    with Session(engine) as session:
+        stored = session.exec(select(User.totp_secret)).one()
+    engine.dispose()
+    assert stored != plain and plain not in stored
+    assert two_factor.encrypt_secret(plain) != stored  # a fresh salt each time: not a deterministic mapping
+    assert two_factor._load(stored)[0].base32_key == plain

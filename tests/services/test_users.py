@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from msc_app.models import AuditEvent, Invitation, OutboxEmail, User, UserSession, UserStatus
+from msc_app.models import AuditEvent, Invitation, OutboxEmail, Role, User, UserSession, UserStatus
 from msc_app.services import auth, users
 from msc_app.services.errors import AuthenticationFailed, DomainError, NotFound, PermissionDenied, ValidationError
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, password_hash
 from tests.services.support import table_counts
 
 BASE_URL = "https://msc.example"
@@ -362,12 +362,12 @@ def test_auth_3_deactivating_a_pending_user_revokes_its_invitation(session, worl
 
 def test_auth_3_reactivation_lets_the_user_sign_in_again(session, world):
     actor = world.actor("dist_admin")
-    users.deactivate_user(session=session, actor=actor, user_id=world.users["r1_admin"])
-    assert users.reactivate_user(session=session, actor=actor, user_id=world.users["r1_admin"]).status == "active"
-    assert auth.authenticate(session=session, email="r1_admin@example.com", password=PASSWORD)
+    users.deactivate_user(session=session, actor=actor, user_id=world.users["r1_viewer"])
+    assert users.reactivate_user(session=session, actor=actor, user_id=world.users["r1_viewer"]).status == "active"
+    assert auth.authenticate(session=session, email="r1_viewer@example.com", password=PASSWORD)
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "user.reactivate")).one()
     with pytest.raises(DomainError, match="not deactivated"):
-        users.reactivate_user(session=session, actor=actor, user_id=world.users["r1_admin"])
+        users.reactivate_user(session=session, actor=actor, user_id=world.users["r1_viewer"])
 
 
 @pytest.mark.parametrize(
@@ -395,7 +395,179 @@ def test_auth_3_auth_4_deactivate_and_reactivate_refusals_change_nothing(session
     assert auth.actor_for_token(session=session, token=token) is not None
 
 
-@pytest.mark.parametrize(("actor", "target"), [("dist_admin", "r2_admin"), ("r1_admin", "tenant_admin")])
+@pytest.mark.parametrize(
+    ("actor", "target"), [("dist_admin", "r1_viewer"), ("dist_admin", "dist_viewer"), ("r1_admin", "tenant_admin")]
+)
 def test_auth_3_admins_deactivate_users_in_their_scope(session, world, actor, target):
     users.deactivate_user(session=session, actor=world.actor(actor), user_id=world.users[target])
     assert _stored_user(session, world.users[target])["status"] == UserStatus.DEACTIVATED
+
+
+# ---------------------------------------------------------------- the last active admin
+
+
+def _add_user(session, world, key, *, account="r2", role=Role.ADMIN, status=UserStatus.ACTIVE) -> int:
+    user = User(
+        email=f"{key}@example.com",
+        name=key.replace("_", " ").title(),
+        role=role,
+        account_id=world.accounts[account],
+        status=status,
+        password_hash=None if status == UserStatus.PENDING else password_hash(),
+    )
+    session.add(user)
+    session.flush()
+    return user.id
+
+
+def _last_admin_message(account_name: str) -> str:
+    return f"{account_name} has no other active admin. Invite or reactivate another admin first."
+
+
+@pytest.mark.parametrize(
+    ("actor", "perspective", "target", "account_name"),
+    [
+        ("dist_admin", None, "r2_admin", "Crimson Peak IT"),  # r2's only admin
+        ("dist_admin", "r2", "r2_admin", "Crimson Peak IT"),  # the same in r2's perspective (TENANT-1)
+        ("dist_admin", None, "r1_admin", "Blue Harbor Resellers"),  # r1's other admin is only pending
+    ],
+)
+def test_auth_3_last_active_admin_cannot_be_deactivated_and_nothing_changes(
+    session, world, actor, perspective, target, account_name
+):
+    """An account never loses its last active admin: refused with a clear message, nothing written,
+    nothing audited, the admin's sessions stay live."""
+    token = auth.start_session(session=session, user=session.get(User, world.users[target]))
+    before = _snapshot(session)
+    with pytest.raises(DomainError) as refused:
+        users.deactivate_user(
+            session=session, actor=world.actor(actor, perspective=perspective), user_id=world.users[target]
+        )
+    assert type(refused.value) is DomainError
+    assert refused.value.message == _last_admin_message(account_name)
+    assert _snapshot(session) == before
+    assert not session.exec(select(AuditEvent).where(AuditEvent.action == "user.deactivate")).all()
+    assert _stored_user(session, world.users[target])["status"] == UserStatus.ACTIVE
+    assert auth.actor_for_token(session=session, token=token) is not None
+
+
+@pytest.mark.parametrize("other_status", [UserStatus.PENDING, UserStatus.DEACTIVATED])
+def test_auth_3_pending_or_deactivated_admins_do_not_count_as_active(session, world, other_status):
+    _add_user(session, world, "second_admin", status=other_status)
+    before = _snapshot(session)
+    with pytest.raises(DomainError, match="Crimson Peak IT has no other active admin"):
+        users.deactivate_user(session=session, actor=world.actor("dist_admin"), user_id=world.users["r2_admin"])
+    assert _snapshot(session) == before
+
+
+@pytest.mark.parametrize("other_role", [Role.VIEWER, Role.TENANT_ADMIN])
+def test_auth_3_other_roles_do_not_count_as_admins(session, world, other_role):
+    _add_user(session, world, "not_an_admin", role=other_role)
+    with pytest.raises(DomainError, match="Crimson Peak IT has no other active admin"):
+        users.deactivate_user(session=session, actor=world.actor("dist_admin"), user_id=world.users["r2_admin"])
+
+
+def test_auth_3_an_admin_may_be_deactivated_while_another_stays_active(session, world):
+    actor = world.actor("dist_admin")
+    second = _add_user(session, world, "second_admin")
+    users.deactivate_user(session=session, actor=actor, user_id=world.users["r2_admin"])
+    assert _stored_user(session, world.users["r2_admin"])["status"] == UserStatus.DEACTIVATED
+    # Now the second admin is the last one.
+    before = _snapshot(session)
+    with pytest.raises(DomainError, match="Crimson Peak IT has no other active admin"):
+        users.deactivate_user(session=session, actor=actor, user_id=second)
+    assert _snapshot(session) == before
+    # Reactivation is never refused by the guard; afterwards the second admin may go.
+    assert users.reactivate_user(session=session, actor=actor, user_id=world.users["r2_admin"]).status == "active"
+    users.deactivate_user(session=session, actor=actor, user_id=second)
+    assert _stored_user(session, second)["status"] == UserStatus.DEACTIVATED
+
+
+def test_auth_3_an_admin_deactivates_a_fellow_admin_of_its_own_account(session, world):
+    """The acting admin is an active admin of the same account, so the other one may go."""
+    second = _add_user(session, world, "second_admin")
+    users.deactivate_user(session=session, actor=world.actor("r2_admin"), user_id=second)
+    assert _stored_user(session, second)["status"] == UserStatus.DEACTIVATED
+
+
+def test_auth_3_pending_admin_and_non_admins_can_be_deactivated_without_another_admin(session, world):
+    """Only an active admin's deactivation can leave the account without an active admin."""
+    actor = world.actor("dist_admin")
+    users.deactivate_user(session=session, actor=actor, user_id=world.users["pending"])
+    users.deactivate_user(session=session, actor=actor, user_id=world.users["tenant_admin"])
+    viewer = _add_user(session, world, "r2_viewer", role=Role.VIEWER)
+    users.deactivate_user(session=session, actor=actor, user_id=viewer)
+    for user_id in (world.users["pending"], world.users["tenant_admin"], viewer):
+        assert _stored_user(session, user_id)["status"] == UserStatus.DEACTIVATED
+
+
+def test_auth_3_reactivating_an_admin_of_an_account_without_active_admins(session, world):
+    """Reactivation is unaffected by the guard, also when the account has no active admin at all."""
+    session.execute(
+        sa.update(User.__table__)
+        .where(User.__table__.c.id == world.users["r2_admin"])
+        .values(status=UserStatus.DEACTIVATED.value)
+    )
+    done = users.reactivate_user(session=session, actor=world.actor("dist_admin"), user_id=world.users["r2_admin"])
+    assert done.status == "active"
+
+
+def test_auth_3_auth_4_out_of_scope_last_admin_is_still_not_found(session, world):
+    """AUTH-4: the guard never answers for a user the actor cannot see; the refusal stays "not found"."""
+    before = _snapshot(session)
+    for target in (world.users["r2_admin"], world.users["dist_admin"], 999_999):
+        with pytest.raises(NotFound) as refused:
+            users.deactivate_user(session=session, actor=world.actor("r1_admin"), user_id=target)
+        assert refused.value.message == "User not found."
+    assert _snapshot(session) == before
+
+
+def test_auth_3_admin_cannot_deactivate_itself(session, world):
+    _add_user(session, world, "second_admin")  # not the last admin: still refused
+    before = _snapshot(session)
+    with pytest.raises(DomainError, match="cannot deactivate or reactivate yourself"):
+        users.deactivate_user(session=session, actor=world.actor("r2_admin"), user_id=world.users["r2_admin"])
+    assert _snapshot(session) == before
+
+
+# ---------------------------------------------------------------- the link's address
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("https://public.example/msc", "https://public.example/msc"),
+        ("https://public.example/", "https://public.example"),  # no double slash
+    ],
+)
+def test_email_1_invitation_link_uses_the_given_base_url(session, world, base_url, expected):
+    users.invite_user(
+        session=session, actor=world.actor("r1_admin"), email="ivy@example.com", name="Ivy Invitee", role="viewer",
+        account_id=world.accounts["r1"], base_url=base_url, now=T0,
+    )
+    [mail] = _mails_to(session, "ivy@example.com")
+    match = re.search(r"(\S+)/invite/([A-Za-z0-9_\-]+)", mail.body)
+    assert match and match.group(1) == expected, mail.body
+    stored = session.exec(
+        select(Invitation).join(User, User.id == Invitation.user_id).where(User.email == "ivy@example.com")
+    ).one()
+    assert stored.token_hash == hashlib.sha256(match.group(2).encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("configured", "request_base", "expected"),
+    [
+        ("https://msc.example.com", "http://10.0.0.5:3000", "https://msc.example.com"),
+        ("https://msc.example.com/portal/", "http://10.0.0.5:3000", "https://msc.example.com/portal"),
+        ("https://msc.example.com", "", "https://msc.example.com"),  # works even without a usable origin
+        (None, "http://localhost:3000", "http://localhost:3000"),
+        ("   ", "http://localhost:3000", "http://localhost:3000"),
+        (None, "", ""),
+    ],
+)
+def test_email_1_invitation_base_url_prefers_msc_public_url(monkeypatch, configured, request_base, expected):
+    if configured is None:
+        monkeypatch.delenv("MSC_PUBLIC_URL", raising=False)
+    else:
+        monkeypatch.setenv("MSC_PUBLIC_URL", configured)
+    assert users.invitation_base_url(request_base) == expected
