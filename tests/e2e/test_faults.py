@@ -121,14 +121,52 @@ def _workers(server) -> list[int]:
         return [int(pid) for pid in handle.read().split()]
 
 
+def _listening_socket_inodes(port: int) -> set[str]:
+    """The inodes of the sockets listening on ``port`` (state 0A in /proc/net/tcp)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                inodes.add(fields[9])
+    return inodes
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether the process holds a socket listening on ``port``: a granian worker binds its own socket
+    (SO_REUSEPORT) only once the app is loaded, so this is "the worker is serving"."""
+    import os
+
+    inodes = _listening_socket_inodes(port)
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except FileNotFoundError:
+        return False
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return True
+    return False
+
+
 def _wait_for_new_worker(server, gone: int, count: int, timeout: float = 60) -> None:
+    """Until ``gone`` is replaced and every worker serves: killing the next one before its replacement
+    has loaded the app would leave nobody listening, and clients would be refused meanwhile."""
+    port = int(server.base_url.rsplit(":", 1)[1])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         workers = _workers(server)
-        if gone not in workers and len(workers) == count:
+        if gone not in workers and len(workers) == count and all(_listens(pid, port) for pid in workers):
             return
         time.sleep(0.2)  # polling the process table; nothing to subscribe to
-    raise AssertionError(f"worker {gone} was not replaced within {timeout} s")
+    raise AssertionError(f"worker {gone} was not replaced by a serving worker within {timeout} s")
 
 
 def test_killed_workers_are_replaced_and_clients_keep_their_session_view_and_data(page: Page, server_behind_proxy):
