@@ -29,6 +29,11 @@ per connected user, the size of each user's state keys in Redis (STRLEN and MEMO
 CPU used by the server, PostgreSQL, Redis, this load generator and everything else on the machine
 (other work skews the figures). Writes bench/results/load-<timestamp>.json (and the server's log
 beside it) and prints a table.
+
+``--fault kill-worker|db-outage`` kills a backend worker, or takes the database away for 5 s, halfway
+through each step, while a writer saves a customer every second; bench/load_faults.py says what is
+measured then (errors in the fault's window, recovery, reconnects that kept their session and view,
+acknowledged saves kept, nothing half-written).
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from sqlmodel import select  # noqa: E402
 
 import app_server  # noqa: E402  (scripts/app_server.py)
 import build_frontend  # noqa: E402  (scripts/build_frontend.py)
+import load_faults  # noqa: E402  (bench/load_faults.py)
 from list_query import prepare  # noqa: E402  (bench/list_query.py)
 from list_browser import process_tree, rss_kb  # noqa: E402  (bench/list_browser.py)
 from msc_app.db import session_scope  # noqa: E402
@@ -96,7 +102,9 @@ class Step:
     first_ms: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     error_examples: list[str] = field(default_factory=list)
+    error_times: list[tuple[float, str]] = field(default_factory=list)  # (t, "op: message")
     clients: list[ReflexClient] = field(default_factory=list)
+    fault: load_faults.FaultRun | None = None
 
     @property
     def connected(self) -> int:
@@ -116,6 +124,7 @@ class Step:
     def error(self, op: str, message: str) -> None:
         op, kind = re.sub(r"\d+", "N", op), re.sub(r"\d+", "N", message.split(":")[0])[:60]
         self.errors[f"{op}: {kind}"] += 1
+        self.error_times.append((time.perf_counter() - self.started, f"{op}: {message}"))
         if len(self.error_examples) < 20:
             self.error_examples.append(f"{op}: {message}")
 
@@ -157,7 +166,9 @@ async def act(step: Step, client: ReflexClient, result_coro, check=None) -> Resu
         if result.error.startswith("timeout") and await client.settle(SETTLE):
             return result
         if result.name != "reload":
-            await act(step, client, client.open(client.url, params=client.params, label="reload"))
+            reload = await act(step, client, client.open(client.url, params=client.params, label="reload"))
+            if step.fault is not None and reload.error is None:
+                load_faults.check_reconnect(step.fault, client, SESSION, LIST)
         if not client.connected:
             raise GaveUp()
     return result
@@ -384,7 +395,8 @@ def logins(db_url: str, users: int, real_every: int) -> list[tuple[str, str | No
     return result
 
 
-async def run_users(step: Step, args, base_url: str, build: BuildInfo, plan, server_pid: int, r: redis.Redis) -> dict:
+async def run_users(step: Step, args, base_url: str, build: BuildInfo, plan, server_pid: int, r: redis.Redis,
+                    fault: dict | None = None) -> dict:
     stop, timeline = asyncio.Event(), []
     monitor = asyncio.create_task(sampler(step, server_pid, r, timeline, stop))
     now = time.perf_counter()
@@ -395,6 +407,12 @@ async def run_users(step: Step, args, base_url: str, build: BuildInfo, plan, ser
         asyncio.create_task(simulated_user(step, i, args, base_url, build, login, now + i * spacing, end))
         for i, login in enumerate(plan)
     ]
+    if fault is not None:  # --fault: halfway through the steady phase, while a writer saves
+        step.fault = load_faults.FaultRun(kind=args.fault)
+        at = now + args.ramp + args.duration / 2
+        tasks.append(asyncio.create_task(load_faults.inject(step.fault, step, server_pid, fault["proxy"], at)))
+        tasks.append(asyncio.create_task(load_faults.writer(
+            step.fault, base_url, build, fault["token"], fault["account_id"], end, args.timeout)))
     await asyncio.sleep(max(0.0, end - time.perf_counter()))
     # All users connected: the moment to measure memory (before they start leaving).
     at_end = {"rss_kb": rss_total_kb(server_pid), "redis_used": r.info("memory")["used_memory"],
@@ -415,7 +433,15 @@ def run_step(users: int, args, db_url: str, stamp: str) -> dict:
     log_path = RESULTS / f"load-{stamp}-{users}users.server.log"
     env = {"REFLEX_REDIS_URL": args.redis_url, "REFLEX_STATE_MANAGER_MODE": "redis", "MSC_OUTBOX_SENDER": "0"}
     print(f"\n== {users} users: starting {args.workers} workers (log: {log_path.name}) ...", flush=True)
-    server = app_server.start_server(host=HOST, db_url=db_url, log_path=log_path, extra_env=env, workers=args.workers)
+    fault, server_db_url = None, db_url
+    if args.fault:
+        token, account_id, before = load_faults.writer_login(db_url)
+        proxy = None
+        if args.fault == "db-outage":
+            server_db_url, proxy = load_faults.proxied(db_url)
+        fault = {"token": token, "account_id": account_id, "before": before, "proxy": proxy}
+    server = app_server.start_server(
+        host=HOST, db_url=server_db_url, log_path=log_path, extra_env=env, workers=args.workers)
     try:
         plan = logins(db_url, users + 2, args.real_every)
         warm, plan = plan[:2], plan[2:]
@@ -430,13 +456,15 @@ def run_step(users: int, args, db_url: str, stamp: str) -> dict:
         print(f"   baseline: server RSS {base['rss_kb'] / 1024:.0f} MB, Redis used_memory "
               f"{base['redis_used'] / 1024:.0f} KB; ramp {args.ramp:.0f}s, then {args.duration:.0f}s", flush=True)
         step = Step(users=users)
-        measured = asyncio.run(run_users(step, args, server.base_url, build, plan, server.process.pid, r))
+        measured = asyncio.run(run_users(step, args, server.base_url, build, plan, server.process.pid, r, fault))
         wall = time.perf_counter() - wall
         cpu_after = cpu_snapshot(server.process.pid)
         db_after = db_counters(db_url)
         load_after = os.getloadavg()
     finally:
         app_server.stop_server(server)
+        if fault and fault["proxy"] is not None:
+            fault["proxy"].close()
     result = summarise(step, base, measured, {k: cpu_after[k] - cpu_before[k] for k in cpu_after}, wall,
                        load_before, load_after, warm_step)
     actions = max(1, result["events"] + result["errors"])
@@ -444,6 +472,9 @@ def run_step(users: int, args, db_url: str, stamp: str) -> dict:
     result["server_log"] = {"state schema mismatches": log.count("does not match the backend state schema"),
                             "state locks held > 1 s": log.count("was held too long"), "log": log_path.name}
     result["db_per_action"] = {k: (db_after[k] - db_before[k]) / actions for k in db_after}
+    if fault:
+        after = load_faults.customer_record(db_url, fault["account_id"])
+        result["fault"] = load_faults.report(step.fault, step, fault["before"], after)
     return result
 
 
@@ -557,6 +588,8 @@ def print_details(s: dict) -> None:
         print("  PostgreSQL per action: " + ", ".join(f"{v:.1f} {k}" for k, v in s["db_per_action"].items()))
     state = s["redis_state_per_user"].get("value_kb_by_state", {})
     print("  state KB per user by substate: " + ", ".join(f"{k} {v:.1f}" for k, v in state.items()))
+    if s.get("fault"):
+        load_faults.print_report(s["fault"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -574,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before an action counts as an error")
     parser.add_argument("--think", default="1,3", help="think time before each action: min,max seconds")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fault", choices=load_faults.FAULTS, default=None,
+                        help="halfway through each step: kill a worker, or take the database away for 5 s")
     args = parser.parse_args(argv)
     global THINK
     THINK = tuple(float(v) for v in args.think.split(","))
