@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.confirm_dialog import confirm_dialog
-from msc_app.components.forms import dialog_actions, form_error_banner, form_field
+from msc_app.components.forms import form_dialog, form_field
 from msc_app.state.customer_contacts import ContactsState
 
 S = ContactsState
@@ -129,63 +129,45 @@ def _body() -> rx.Component:
 
 def contact_dialog() -> rx.Component:
     """New Contact / Edit Contact: Name, Email, Phone Number; errors under their fields; Enter saves."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing, "Edit Contact", "New Contact")),
-            rx.dialog.description(
-                rx.cond(
-                    S.editing,
-                    "Change this contact's name, email or phone number.",
-                    "Someone to talk to at this customer. Name and email are required.",
-                ),
-                size="2",
-                color=rx.color("gray", 11),
-            ),
-            rx.form(
-                rx.vstack(
-                    form_error_banner(S.form_error),
-                    form_field(
-                        label="Name",
-                        name="name",
-                        error=_error("name"),
-                        required=True,
-                        auto_focus=True,
-                        autocomplete="name",
-                        default_value=S.contact_name,
-                    ),
-                    form_field(
-                        label="Email",
-                        name="email",
-                        type="email",
-                        error=_error("email"),
-                        required=True,
-                        autocomplete="email",
-                        placeholder="name@example.com",
-                        default_value=S.contact_email,
-                    ),
-                    form_field(
-                        label="Phone Number",
-                        name="phone",
-                        type="tel",
-                        error=_error("phone"),
-                        autocomplete="tel",
-                        placeholder="+1 415 555 0100",
-                        hint="Optional.",
-                        default_value=S.contact_phone,
-                    ),
-                    dialog_actions(),
-                    spacing="4",
-                    padding_top="8px",
-                ),
-                on_submit=S.submit,
-                reset_on_submit=False,
-                # The server checks every field and shows its message next to it (CREATE-2), the same way
-                # in every browser, instead of the browser's own bubbles.
-                no_validate=True,
-                key=S.form_key,
-            ),
-            max_width="480px",
+    return form_dialog(
+        form_field(
+            label="Name",
+            name="name",
+            error=_error("name"),
+            required=True,
+            auto_focus=True,
+            autocomplete="name",
+            default_value=S.contact_name,
         ),
+        form_field(
+            label="Email",
+            name="email",
+            type="email",
+            error=_error("email"),
+            required=True,
+            autocomplete="email",
+            placeholder="name@example.com",
+            default_value=S.contact_email,
+        ),
+        form_field(
+            label="Phone Number",
+            name="phone",
+            type="tel",
+            error=_error("phone"),
+            autocomplete="tel",
+            placeholder="+1 415 555 0100",
+            hint="Optional.",
+            default_value=S.contact_phone,
+        ),
+        title=rx.cond(S.editing, "Edit Contact", "New Contact"),
+        description=rx.cond(
+            S.editing,
+            "Change this contact's name, email or phone number.",
+            "Someone to talk to at this customer. Name and email are required.",
+        ),
+        form_error=S.form_error,
+        on_submit=S.submit,
+        form_key=S.form_key,
         open=S.contact_dialog_open,
         on_open_change=S.set_contact_dialog_open,
     )

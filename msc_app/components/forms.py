@@ -78,3 +78,45 @@ def dialog_actions(*, submit_label: str = "Save", disabled: rx.Var | bool = Fals
 def field_error(message: rx.Var) -> rx.Component:
     """An error under a field that is not a plain input (checkbox groups, selects)."""
     return rx.cond(message != "", rx.text(message, color=rx.color("red", 11), size="2", role="alert"))
+
+
+def form_dialog(
+    *fields: rx.Component,
+    title: rx.Var | str,
+    description: rx.Var | str,
+    form_error: rx.Var,
+    on_submit: rx.EventHandler,
+    open: rx.Var,
+    on_open_change: rx.EventHandler,
+    submit_label: rx.Var | str = "Save",
+    form_key: rx.Var | str | None = None,
+    max_width: str = "480px",
+) -> rx.Component:
+    """A dialog that is one form: title, description, the form's error banner, ``fields``, then
+    Cancel / ``submit_label``; Enter submits. The server checks every field and shows its message next
+    to it (CREATE-2), the same way in every browser, instead of the browser's own bubbles
+    (``no_validate``). ``form_key``, where fields start from values the state read, re-creates the
+    inputs when it reads new ones."""
+    keyed = {} if form_key is None else {"key": form_key}
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.dialog.description(description, size="2", color=rx.color("gray", 11)),
+            rx.form(
+                rx.vstack(
+                    form_error_banner(form_error),
+                    *fields,
+                    dialog_actions(submit_label=submit_label),
+                    spacing="4",
+                    padding_top="8px",
+                ),
+                on_submit=on_submit,
+                reset_on_submit=False,
+                no_validate=True,
+                **keyed,
+            ),
+            max_width=max_width,
+        ),
+        open=open,
+        on_open_change=on_open_change,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from msc_app.components.confirm_dialog import confirm_dialog
-from msc_app.components.forms import dialog_actions, form_error_banner, form_field
+from msc_app.components.forms import form_dialog, form_field
 from msc_app.state.saved_views import RENAME, SavedViewsState
 
 S = SavedViewsState
@@ -263,45 +263,30 @@ def _share_field() -> rx.Component:
 def save_view_dialog() -> rx.Component:
     """Save current view… / Rename view: the Name (errors next to it) and, for admins above, Share."""
     renaming = S.dialog_mode == RENAME
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(renaming, "Rename view", "Save current view")),
-            rx.dialog.description(
-                rx.cond(
-                    renaming,
-                    "Give this view another name.",
-                    "Saves the search, filters, sort and columns you see now under a name, to come back to them from Views.",
-                ),
-                size="2",
-                color=rx.color("gray", 11),
-            ),
-            rx.form(
-                rx.vstack(
-                    form_error_banner(S.form_error),
-                    form_field(
-                        label="Name",
-                        name="name",
-                        error=S.errors.get("name", ""),
-                        required=True,
-                        auto_focus=True,
-                        placeholder="e.g. Expiring this quarter",
-                        default_value=S.dialog_name,
-                    ),
-                    _replace_offer(),
-                    _share_field(),
-                    dialog_actions(submit_label=rx.cond(renaming, "Rename", "Save")),
-                    spacing="4",
-                    padding_top="8px",
-                ),
-                on_submit=S.submit,
-                reset_on_submit=False,
-                no_validate=True,
-                key=S.form_key,
-            ),
-            max_width="480px",
+    return form_dialog(
+        form_field(
+            label="Name",
+            name="name",
+            error=S.errors.get("name", ""),
+            required=True,
+            auto_focus=True,
+            placeholder="e.g. Expiring this quarter",
+            default_value=S.dialog_name,
         ),
+        _replace_offer(),
+        _share_field(),
+        title=rx.cond(renaming, "Rename view", "Save current view"),
+        description=rx.cond(
+            renaming,
+            "Give this view another name.",
+            "Saves the search, filters, sort and columns you see now under a name, to come back to them from Views.",
+        ),
+        form_error=S.form_error,
+        on_submit=S.submit,
+        form_key=S.form_key,
         open=S.dialog_open,
         on_open_change=S.set_dialog_open,
+        submit_label=rx.cond(renaming, "Rename", "Save"),
     )
 
 

@@ -12,7 +12,7 @@ import reflex as rx
 from msc_app.components.confirm_dialog import confirm_dialog
 from msc_app.components.customer_form import select_field
 from msc_app.components.data_table import pager
-from msc_app.components.forms import dialog_actions, form_error_banner, form_field
+from msc_app.components.forms import form_dialog, form_error_banner, form_field
 from msc_app.services.users import ROLE_CHOICES
 from msc_app.state.users import InviteState, UsersState
 
@@ -159,55 +159,40 @@ def _error(field: str) -> rx.Var:
 
 def invite_dialog() -> rx.Component:
     """Invite User: Email, Name, Role, Account; errors under their fields; nothing saved on error."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Invite User"),
-            rx.dialog.description(
-                "The user receives an email with a link to set a password. Until then it is pending.",
-                size="2",
-                color=rx.color("gray", 11),
-            ),
-            rx.form(
-                rx.vstack(
-                    form_error_banner(S.form_error),
-                    form_field(
-                        label="Email",
-                        name="email",
-                        type="email",
-                        error=_error("email"),
-                        required=True,
-                        auto_focus=True,
-                        autocomplete="off",
-                        placeholder="name@example.com",
-                    ),
-                    form_field(label="Name", name="name", error=_error("name"), required=True, autocomplete="off"),
-                    select_field(
-                        label="Role",
-                        name="role",
-                        options=[rx.select.item(r.label, value=r.value) for r in ROLE_CHOICES],
-                        error=_error("role"),
-                        default="viewer",
-                    ),
-                    select_field(
-                        label="Account",
-                        name="account_id",
-                        options=rx.foreach(S.account_choices, lambda a: rx.select.item(a.label, value=a.value)),
-                        error=_error("account_id"),
-                        default=S.default_account,
-                    ),
-                    dialog_actions(submit_label="Send invitation"),
-                    spacing="4",
-                    padding_top="8px",
-                ),
-                on_submit=S.submit_invite,
-                reset_on_submit=False,
-                no_validate=True,
-                key=S.form_key,
-            ),
-            max_width="480px",
+    return form_dialog(
+        form_field(
+            label="Email",
+            name="email",
+            type="email",
+            error=_error("email"),
+            required=True,
+            auto_focus=True,
+            autocomplete="off",
+            placeholder="name@example.com",
         ),
+        form_field(label="Name", name="name", error=_error("name"), required=True, autocomplete="off"),
+        select_field(
+            label="Role",
+            name="role",
+            options=[rx.select.item(r.label, value=r.value) for r in ROLE_CHOICES],
+            error=_error("role"),
+            default="viewer",
+        ),
+        select_field(
+            label="Account",
+            name="account_id",
+            options=rx.foreach(S.account_choices, lambda a: rx.select.item(a.label, value=a.value)),
+            error=_error("account_id"),
+            default=S.default_account,
+        ),
+        title="Invite User",
+        description="The user receives an email with a link to set a password. Until then it is pending.",
+        form_error=S.form_error,
+        on_submit=S.submit_invite,
+        form_key=S.form_key,
         open=S.invite_open,
         on_open_change=S.set_invite_open,
+        submit_label="Send invitation",
     )
 
 

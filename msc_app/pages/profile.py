@@ -6,7 +6,7 @@ import reflex as rx
 
 from msc_app.components.confirm_dialog import confirm_dialog
 from msc_app.components.customer_form import select_field
-from msc_app.components.forms import dialog_actions, form_error_banner, form_field
+from msc_app.components.forms import form_dialog, form_field
 from msc_app.pages.shell import app_page
 from msc_app.state.api_tokens import EXPIRY_CHOICES, ApiTokensState as S
 from msc_app.state.session import SessionState
@@ -138,40 +138,28 @@ def _tokens_table() -> rx.Component:
 
 
 def _create_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("New API token"),
-            rx.dialog.description(
-                "The token acts as you, in ", SessionState.tenant_name,
-                ", with exactly your permissions. Treat it like a password.",
-                size="2",
-                color=rx.color("gray", 11),
-            ),
-            rx.form(
-                rx.vstack(
-                    form_error_banner(S.form_error),
-                    form_field(
-                        label="Name", name="name", error=S.errors.get("name", ""), required=True, auto_focus=True,
-                        hint="What uses it, e.g. “PSA sync”.",
-                    ),
-                    select_field(
-                        label="Expires after",
-                        name="expires_days",
-                        options=[rx.select.item(label, value=value) for value, label in EXPIRY_CHOICES],
-                        error=S.errors.get("expires_days", ""),
-                        default="90",
-                    ),
-                    dialog_actions(submit_label="Create token"),
-                    spacing="4",
-                    padding_top="8px",
-                ),
-                on_submit=S.create,
-                reset_on_submit=False,
-            ),
-            max_width="480px",
+    return form_dialog(
+        form_field(
+            label="Name", name="name", error=S.errors.get("name", ""), required=True, auto_focus=True,
+            hint="What uses it, e.g. “PSA sync”.",
         ),
+        select_field(
+            label="Expires after",
+            name="expires_days",
+            options=[rx.select.item(label, value=value) for value, label in EXPIRY_CHOICES],
+            error=S.errors.get("expires_days", ""),
+            default="90",
+        ),
+        title="New API token",
+        description=(
+            f"The token acts as you, in {SessionState.tenant_name}, with exactly your permissions. "
+            "Treat it like a password."
+        ),
+        form_error=S.form_error,
+        on_submit=S.create,
         open=S.create_open,
         on_open_change=S.set_create_open,
+        submit_label="Create token",
     )
 
 

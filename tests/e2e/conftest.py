@@ -59,17 +59,23 @@ _POSTGRES = os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.
 _databases = itertools.count()
 
 
+def fresh_postgres_database(name: str) -> str:
+    """An empty PostgreSQL database ``name`` on the test server (dropped first if left over), migrated
+    to head; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(_POSTGRES, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    url = _POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    upgrade_to_head(url)
+    return url
+
+
 def _fresh_database(directory: Path, worker_id: str = "master") -> str:
     if PRODUCTION:
-        import psycopg
-
-        name = f"msc_e2e_{_worker_index(worker_id)}_{next(_databases)}"
-        with psycopg.connect(_POSTGRES, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {name}")
-        url = _POSTGRES.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        url = f"sqlite:///{directory / 'msc.db'}"
+        return fresh_postgres_database(f"msc_e2e_{_worker_index(worker_id)}_{next(_databases)}")
+    url = f"sqlite:///{directory / 'msc.db'}"
     upgrade_to_head(url)
     return url
 

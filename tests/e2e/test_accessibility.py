@@ -12,6 +12,13 @@ BLOCKING = {"serious", "critical"}
 
 
 def _blocking_violations(page: Page) -> list[str]:
+    # A dialog fades in: axe measuring colour contrast mid-animation sees half-transparent text (a
+    # false "color-contrast" once on CI). Measure what the user ends up seeing; endless animations
+    # (spinners) never end and are not waited for.
+    page.wait_for_function(
+        "document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect?.getComputedTiming().endTime === Infinity)"
+    )
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} -> {[(n['target'], n['html'][:160]) for n in v['nodes']][:3]}"

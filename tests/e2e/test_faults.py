@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import time
 
-import psycopg
 import pytest
 import redis
 from playwright.sync_api import Page, expect
@@ -20,10 +19,15 @@ from sqlmodel import func, select
 
 from msc_app.db import session_scope
 from msc_app.exception_handler import UNAVAILABLE_TITLE
-from msc_app.migrations import upgrade_to_head
 from msc_app.models import Account, AuditEvent
 from tests.e2e import seed as seed_module
-from tests.e2e.conftest import _POSTGRES, _worker_index, free_loopback_host, start_server, stop_server
+from tests.e2e.conftest import (
+    _worker_index,
+    free_loopback_host,
+    fresh_postgres_database,
+    start_server,
+    stop_server,
+)
 from tests.e2e.helpers import customer_row, sign_in
 from tests.e2e.tcp_proxy import TcpProxy
 
@@ -34,11 +38,7 @@ OUTAGE_SECONDS = 5
 def server_behind_proxy(frontend_build, tmp_path_factory, worker_id):
     index = _worker_index(worker_id)
     name = f"msc_fault_{index}"
-    with psycopg.connect(_POSTGRES, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    direct_url = _POSTGRES.rsplit("/", 1)[0] + f"/{name}"
-    upgrade_to_head(direct_url)
+    direct_url = fresh_postgres_database(name)
     with session_scope(direct_url) as session:
         world = seed_module.seed(session)
     proxy = TcpProxy("127.0.0.1", 5432)

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import re
 
-import psycopg
 import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect
 
 from msc_app.db import session_scope
-from msc_app.migrations import upgrade_to_head
-from tests.conftest import PG_URL
 from tests.e2e import seed as seed_module
-from tests.e2e.conftest import _worker_index, free_loopback_host, start_server, stop_server
+from tests.e2e.conftest import (
+    _worker_index,
+    free_loopback_host,
+    fresh_postgres_database,
+    start_server,
+    stop_server,
+)
 from tests.e2e.helpers import customer_row, sign_in
 
 LIVE_TIMEOUT_MS = 1_000  # the issue's promise: every open page reflects the change within 1 s
-POSTGRES = PG_URL or "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379"
 
 
@@ -85,14 +87,9 @@ def test_live_changes_reach_other_open_lists_within_a_second_and_only_in_scope(p
 def two_workers(frontend_build, tmp_path_factory, worker_id):
     """Two backend workers on PostgreSQL and Redis (each xdist worker has its own database and Redis db)."""
     index = _worker_index(worker_id)
-    name = f"msc_live_{index}"
-    with psycopg.connect(POSTGRES, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    db_url = POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    db_url = fresh_postgres_database(f"msc_live_{index}")
     redis_url = f"{REDIS}/{8 + index}"
     redis.Redis.from_url(redis_url).flushdb()
-    upgrade_to_head(db_url)
     with session_scope(db_url) as session:
         world = seed_module.seed(session)
     directory = tmp_path_factory.mktemp("two-workers")
