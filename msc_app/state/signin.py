@@ -52,6 +52,8 @@ class SignInState(SessionState):
     # Which user owes its code, and until when: backend-only, never sent to (or taken from) the browser.
     _pending_user_id: int = 0
     _pending_until: float = 0.0
+    # The websocket connection (one page view) the last sign-in attempt came from: see on_load.
+    _attempt_connection: str = ""
 
     def _clear_pending(self) -> None:
         self._pending_user_id = 0
@@ -71,6 +73,10 @@ class SignInState(SessionState):
                 return rx.redirect("/setup", replace=True)
         if self._actor() is not None:
             return rx.redirect("/customers", replace=True)
+        if self._attempt_connection and self._attempt_connection == self.router.session.session_id:
+            # A fast user (or a password manager) signed in from this page view before the page's load
+            # events ran: the attempt overtook this on_load, whose reset would wipe its message.
+            return None
         query = self.router.url.query_parameters
         self.error = EXPIRED_HANDOFF if query.get("expired") else ""
         self.notice = _notice(query)
@@ -86,6 +92,7 @@ class SignInState(SessionState):
         self.error = ""
         self.notice = ""
         self._clear_pending()
+        self._attempt_connection = self.router.session.session_id
         self.submitting = True
         yield
         try:
