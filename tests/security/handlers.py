@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import importlib
 import inspect
@@ -265,6 +266,17 @@ def _flatten(value, handler_name: str) -> list:
     return [value]
 
 
+def complete(loop: asyncio.AbstractEventLoop, awaitable):
+    """Run ``awaitable`` to its end on ``loop``. Where this thread already runs a loop (pytest-playwright's
+    sync API keeps one going in a pytest worker that ran e2e tests first), on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return loop.run_until_complete(awaitable)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(loop.run_until_complete, awaitable).result()
+
+
 def invoke(root, cls, name: str, args: tuple, loop: asyncio.AbstractEventLoop) -> Outcome:
     """Dispatch one event to ``cls.<name>`` in ``root``'s tree, as Reflex's ``process_event`` does."""
     from reflex_base.event.processor.base_state_processor import _prepare_event_payload
@@ -279,14 +291,14 @@ def invoke(root, cls, name: str, args: tuple, loop: asyncio.AbstractEventLoop) -
     try:
         result = handler.fn(state, **payload)
         if inspect.iscoroutine(result):
-            result = loop.run_until_complete(result)
+            result = complete(loop, result)
         if inspect.isasyncgen(result):
 
             async def drain():
                 async for item in result:
                     collected.append(item)
 
-            loop.run_until_complete(drain())
+            complete(loop, drain())
         elif inspect.isgenerator(result):
             try:
                 while True:
@@ -318,7 +330,7 @@ def state_text(root, outcome: Outcome, loop: asyncio.AbstractEventLoop) -> str:
     does before sending), and the events' text."""
     from reflex.istate.delta import _resolve_delta
 
-    values = loop.run_until_complete(_resolve_delta(root.dict()))
+    values = complete(loop, _resolve_delta(root.dict()))
     return json.dumps(values, default=str, ensure_ascii=False) + json.dumps(outcome.events, ensure_ascii=False)
 
 
