@@ -44,6 +44,7 @@ from msc_app.exception_handler import UNAVAILABLE_TITLE
 from msc_app.models import Account, AccountKind, AuditEvent, Role, User, UserStatus
 from msc_app.services import auth
 from msc_app.state.customer_edit import EditCustomerState
+from app_server import worker_pids  # scripts/app_server.py
 from reflex_client import ReflexClient, until_any, until_var
 
 FAULTS = ("kill-worker", "db-outage")
@@ -85,17 +86,12 @@ def proxied(db_url: str):
 # ------------------------------------------------------------------ injecting
 
 
-def workers(server_pid: int) -> list[int]:
-    with open(f"/proc/{server_pid}/task/{server_pid}/children") as handle:
-        return [int(pid) for pid in handle.read().split()]
-
-
 async def inject(run: FaultRun, step, server_pid: int, proxy, at: float) -> None:
     """At ``at`` (perf_counter), make the fault happen."""
     await asyncio.sleep(max(0.0, at - time.perf_counter()))
     run.at = time.perf_counter() - step.started
     if run.kind == "kill-worker":
-        victim = workers(server_pid)[0]
+        victim = worker_pids(server_pid)[0]
         os.kill(victim, signal.SIGKILL)
         run.ended, run.detail = run.at, f"SIGKILL to worker pid {victim}"
     else:

@@ -36,6 +36,12 @@ class Server:
     log_path: Path
 
 
+def worker_pids(server_pid: int) -> list[int]:
+    """The backend worker processes of a server started here: the children of granian's supervisor."""
+    with open(f"/proc/{server_pid}/task/{server_pid}/children") as handle:
+        return [int(pid) for pid in handle.read().split()]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

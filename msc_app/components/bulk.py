@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from msc_app.components.forms import field_error
+from msc_app.components.customer_form import plan_items, select_field
 from msc_app.services.bulk import BulkAction
 from msc_app.state.customer_bulk import EXPORT_REPORT_FORM_ID, PRODUCT_TYPE_CHOICES, BulkState
 
@@ -180,35 +180,22 @@ def bulk_bar() -> rx.Component:
 
 def _choose_plan() -> rx.Component:
     return rx.vstack(
-        rx.box(
-            rx.el.label("Service plan", html_for="bulk-plan", class_name="msc-label"),
-            rx.select.root(
-                rx.select.trigger(id="bulk-plan", placeholder="Choose a service plan", width="100%", aria_label="Service plan"),
-                rx.select.content(rx.foreach(B.plans, lambda p: rx.select.item(p.label, value=p.value))),
-                value=B.plan_id,
-                on_change=B.set_plan_id,
-                size="3",
-            ),
-            field_error(B.errors.get("service_plan_id", "")),
-            display="flex",
-            flex_direction="column",
-            gap="6px",
-            width="100%",
+        select_field(
+            label="Service plan",
+            name="bulk_plan",
+            options=plan_items(B.plans),
+            error=B.errors.get("service_plan_id", ""),
+            placeholder="Choose a service plan",
+            value=B.plan_id,
+            on_change=B.set_plan_id,
         ),
-        rx.box(
-            rx.el.label("Products", html_for="bulk-product-type", class_name="msc-label"),
-            rx.select.root(
-                rx.select.trigger(id="bulk-product-type", width="100%", aria_label="Products"),
-                rx.select.content(*[rx.select.item(label, value=value) for value, label in PRODUCT_TYPE_CHOICES]),
-                value=B.product_type,
-                on_change=B.set_product_type,
-                size="3",
-            ),
-            field_error(B.errors.get("product_type", "")),
-            display="flex",
-            flex_direction="column",
-            gap="6px",
-            width="100%",
+        select_field(
+            label="Products",
+            name="bulk_product_type",
+            options=[rx.select.item(label, value=value) for value, label in PRODUCT_TYPE_CHOICES],
+            error=B.errors.get("product_type", ""),
+            value=B.product_type,
+            on_change=B.set_product_type,
         ),
         rx.text(
             "Each customer's products are checked like a change made on its page: a plan its reseller does not "

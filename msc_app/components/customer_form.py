@@ -55,17 +55,21 @@ def select_field(
     error: rx.Var | str = "",
     default: rx.Var | str = "",
     placeholder: str = "",
+    value: rx.Var | None = None,
+    on_change: rx.EventHandler | None = None,
 ) -> rx.Component:
-    """A labelled select (submitted as ``name``) with its error under it, like ``form_field``'s inputs."""
+    """A labelled select (submitted as ``name``) with its error under it, like ``form_field``'s inputs.
+    With ``value`` and ``on_change`` it is controlled by the state instead of starting from ``default``."""
     field_id = f"field-{name}"
+    chosen = {"default_value": default} if value is None else {"value": value, "on_change": on_change}
     return rx.box(
         rx.el.label(label, html_for=field_id, class_name="msc-label"),
         rx.select.root(
             rx.select.trigger(id=field_id, placeholder=placeholder, width="100%", aria_label=label),
             rx.select.content(*options) if isinstance(options, list) else rx.select.content(options),
             name=name,
-            default_value=default,
             size="3",
+            **chosen,
         ),
         field_error(rx.Var.create(error)),
         display="flex",

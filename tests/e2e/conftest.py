@@ -37,6 +37,7 @@ from app_server import (  # noqa: E402,F401  (scripts/app_server.py: shared with
     free_loopback_host,
     start_server,
     stop_server,
+    worker_pids,
 )
 
 # Conditions, not sleeps: a loaded 2-core CI machine gets more time before a wait fails.

@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     fresh_postgres_database,
     start_server,
     stop_server,
+    worker_pids,
 )
 from tests.e2e.helpers import customer_row, sign_in
 from tests.e2e.tcp_proxy import TcpProxy
@@ -116,9 +117,7 @@ def test_database_outage_says_temporarily_unavailable_saves_nothing_and_recovers
 
 
 def _workers(server) -> list[int]:
-    """The granian worker processes of the server (children of its supervisor process)."""
-    with open(f"/proc/{server.process.pid}/task/{server.process.pid}/children") as handle:
-        return [int(pid) for pid in handle.read().split()]
+    return worker_pids(server.process.pid)
 
 
 def _listening_socket_inodes(port: int) -> set[str]:
