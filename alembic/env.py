@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 import msc_app.models  # noqa: F401  (registers every table)
 from msc_app.db import get_engine
+from msc_app.models.search_index import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -24,6 +25,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
 
 

@@ -36,6 +36,7 @@ from msc_app.models.users import (
     UserStatus,
 )
 from msc_app.models.views import SavedView
+from msc_app.models import search_index  # noqa: F401  (the trigram index DDL, after_create on account)
 
 __all__ = [
     "DEFAULT_PLAN_NAME",

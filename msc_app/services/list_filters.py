@@ -37,7 +37,7 @@ from msc_app.models import (
     User,
 )
 from msc_app.services.permissions import Actor, visible_accounts
-from msc_app.services.search import ESCAPE, contains_pattern
+from msc_app.services.search import ESCAPE, name_search
 from msc_app.services.summaries import COMPLETE
 
 # A bound on what one filter takes from the outside (there are 9 regions and a few plans).
@@ -223,17 +223,7 @@ def filter_conditions(entity, query, *, own_account_id: int | None = None) -> li
     """
     conditions = []
     if query.search:
-        pattern = contains_pattern(query.search)
-        conditions.append(
-            sa.or_(
-                entity.name_sort.like(pattern, escape=ESCAPE),
-                # Most customers' two names are one: look at the second only when it differs.
-                sa.and_(
-                    entity.customer_name_sort != entity.name_sort,
-                    entity.customer_name_sort.like(pattern, escape=ESCAPE),
-                ),
-            )
-        )
+        conditions.append(name_search(entity, query.search))
     if query.products:
         conditions.append(_mentions(entity.products_summary, query.products))
     if query.service_plans:

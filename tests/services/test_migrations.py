@@ -16,9 +16,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import msc_app.models  # noqa: F401  (registers every table)
+from msc_app.models import Account
+from msc_app.services.search import name_search
+from msc_app.models.search_index import PG_INDEXES, include_object, is_search_object
 from tests.conftest import add_account, make_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -35,13 +38,43 @@ def _diff(connection: sa.Connection) -> list:
     """What autogenerate would put in a new migration, compared like alembic/env.py does."""
     context = MigrationContext.configure(
         connection,
-        opts={"compare_type": True, "target_metadata": SQLModel.metadata, "include_schemas": False},
+        opts={
+            "compare_type": True,
+            "target_metadata": SQLModel.metadata,
+            "include_schemas": False,
+            "include_object": include_object,
+        },
     )
     return compare_metadata(context, SQLModel.metadata)
 
 
 def _tables(connection: sa.Connection) -> set[str]:
-    return set(sa.inspect(connection).get_table_names())
+    """The tables, without the name search's FTS5 table and its shadow tables (SQLite)."""
+    return {name for name in sa.inspect(connection).get_table_names() if not is_search_object(name)}
+
+
+def _search_objects(connection: sa.Connection) -> set[str]:
+    """The name search's trigram index objects (LIST-4): FTS5 table and triggers, or GIN indexes."""
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE name IN "
+            "('account_search', 'account_search_ai', 'account_search_ad', 'account_search_au')"
+        )
+    else:
+        rows = connection.execute(
+            sa.text(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'account' AND indexdef LIKE :opclass"
+                " AND schemaname = current_schema()"
+            ),
+            {"opclass": "%gin_trgm_ops%"},
+        )
+    return {row[0] for row in rows}
+
+
+SEARCH_OBJECTS = {
+    "sqlite": {"account_search", "account_search_ai", "account_search_ad", "account_search_au"},
+    "postgresql": set(PG_INDEXES),
+}
 
 
 @pytest.fixture
@@ -62,6 +95,7 @@ def test_migrations_upgrade_to_head_matches_the_models(engine, backend):
         head = ScriptDirectory.from_config(_config(connection)).get_current_head()
         assert MigrationContext.configure(connection).get_current_revision() == head
         assert _diff(connection) == []
+        assert _search_objects(connection) == SEARCH_OBJECTS[connection.dialect.name]
 
 
 def test_migrations_downgrade_to_base_removes_every_table(engine, backend):
@@ -72,6 +106,7 @@ def test_migrations_downgrade_to_base_removes_every_table(engine, backend):
         command.downgrade(_config(connection), "base")
     with engine.connect() as connection:
         assert _tables(connection) - {"alembic_version"} == set()
+        assert _search_objects(connection) == set()
         assert MigrationContext.configure(connection).get_current_revision() is None
     # and up again, to prove the downgrade left a clean slate
     with engine.begin() as connection:
@@ -117,6 +152,12 @@ def test_migrations_upgrade_a_database_that_holds_data(engine, backend):
         assert connection.execute(sa.text("SELECT require_two_factor FROM account")).scalar() in (False, 0)
         assert connection.execute(sa.text("SELECT email FROM user_account")).scalars().all() == ["a@example.com"]
         assert _diff(connection) == []
+    # LIST-4: the trigram index was built over the rows already there.
+    with Session(engine) as session:
+        actor_rows = session.execute(
+            sa.select(Account.name).where(name_search(Account, "dis"))
+        ).scalars().all()
+    assert actor_rows == ["Dist"]
 
 
 def test_upgrade_to_head_encrypts_two_factor_secrets_left_in_clear(tmp_path):
