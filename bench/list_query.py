@@ -127,6 +127,9 @@ def build_cases(engine: sa.Engine) -> list[Case]:
         Case("distributor, first page, by name desc", distributor, ListQuery(descending=True)),
         Case("distributor, search 'ab'", distributor, ListQuery(search="ab")),
         Case("distributor, search 'ab', page 3", distributor, ListQuery(search="ab", page=3)),
+        # 3+ characters: answered from the trigram index (FTS5 / pg_trgm), issue 14.
+        Case("distributor, search 'tech'", distributor, ListQuery(search="tech")),
+        Case("distributor, search 'health', page 3", distributor, ListQuery(search="health", page=3)),
         Case(
             "distributor, by service plan desc",
             distributor,

@@ -52,6 +52,7 @@ from msc_app.models import (
 from msc_app.services import list_filters
 from msc_app.services.list_filters import filter_conditions
 from msc_app.services.permissions import Actor, visible_accounts
+from msc_app.services.search import uses_trigram_index
 from msc_app.services.summaries import contract_counts, source_data_status
 
 MAX_PAGE_SIZE = 100
@@ -525,10 +526,18 @@ class _Piece:
     limit: int = 0
 
 
+# A search matching at most this many rows is placed in the tree from its matches alone.
+SMALL_MATCH_LIMIT = 5000
+
+
 def _tree_page(session: Session, actor: Actor, query: ListQuery, tree: _Tree) -> CustomerPage:
     order = _Order.of(query)
     conditions = filter_conditions(Account, query, own_account_id=actor.account_id)
     visible = visible_accounts(actor)
+    if query.search and uses_trigram_index(query.search):
+        page = _small_tree_page(session, query, order, tree, visible, conditions)
+        if page is not None:
+            return page
     groups, runs = _outline(session, actor, query, tree)
     segments = _segments(groups, runs)
     total = sum(segment.length for segment in segments)
@@ -539,6 +548,68 @@ def _tree_page(session: Session, actor: Actor, query: ListQuery, tree: _Tree) ->
     pieces = _page_pieces(segments, start, min(total, start + query.page_size))
     rows = _read_pieces(session, order, tree, visible, conditions, pieces) if pieces else []
     return CustomerPage(rows=rows, total=total, page=page, page_size=query.page_size)
+
+
+def _small_tree_page(session: Session, query: ListQuery, order: _Order, tree: _Tree, visible, conditions):
+    """A searched list's page from its matches alone, or None when more than SMALL_MATCH_LIMIT match.
+
+    A search of 3+ characters matches few rows, which the trigram index finds
+    without a scan (a shorter one takes the outline: its scan is the same).
+    One query reads the matches and the groups above them, in the sibling
+    order (the database orders: its collation decides, as on every page); the
+    tree is then laid out from those ids here, with the context rows
+    (LIST-6), and a second query reads the page's rows. The outline's counts
+    over the whole top level are not needed.
+    """
+    matches = (
+        select(Account.id.label("id"), Account.parent_id.label("parent_id"))
+        .where(visible, Account.kind.in_(LISTED_KINDS), *conditions)
+        .limit(SMALL_MATCH_LIMIT + 1)
+        .cte("small_matches")
+    )
+    matched = Account.id.in_(select(matches.c.id))
+    stmt = (
+        select(Account.id, Account.parent_id, matched.label("matched"))
+        .where(sa.or_(matched, sa.and_(Account.id.in_(select(matches.c.parent_id)), tree.top, visible)))
+        .order_by(*order.terms(Account))
+    )
+    rows = session.execute(stmt).all()
+    if sum(1 for row in rows if row[2]) > SMALL_MATCH_LIMIT:
+        return None
+
+    def is_top(row) -> bool:
+        return row[1] == tree.root_id if tree.mixed else row[0] == tree.root_id
+
+    children: dict[int, list[int]] = {}
+    for row in rows:
+        if row[2] and not is_top(row):
+            children.setdefault(row[1], []).append(row[0])
+    listed: list[tuple[int, int | None]] = []  # (id, parent shown above it or None), counted rows only
+    for row in rows:
+        if not is_top(row):
+            continue
+        if row[2]:
+            listed.append((row[0], None))
+        listed.extend((child, row[0]) for child in children.get(row[0], ()))
+    total = len(listed)
+    page_count = max(1, -(-total // query.page_size))
+    page = min(query.page, page_count)
+    start = (page - 1) * query.page_size
+    pieces: list[_Piece] = []
+    shown: set[int] = set()
+    for account_id, parent_id in listed[start : start + query.page_size]:
+        if parent_id is not None and parent_id not in shown:
+            pieces.append(_Piece("context", 0, _Ref(parent_id)))
+            shown.add(parent_id)
+        pieces.append(_Piece("row", 0 if parent_id is None else 1, _Ref(account_id)))
+        shown.add(account_id)
+    rows_read = _read_pieces(session, order, tree, visible, conditions, pieces) if pieces else []
+    return CustomerPage(rows=rows_read, total=total, page=page, page_size=query.page_size)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    id: int
 
 
 def _outline(

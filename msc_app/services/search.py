@@ -30,6 +30,9 @@ class _TrigramCandidates(ColumnElement):
 
     type = sa.Boolean()
     inherit_cache = True
+    # A predicate already: no "= 1" around it where booleans are integers (SQLite), which would
+    # hide the IN from the planner.
+    _is_implicitly_boolean = True
     _traverse_internals = [
         ("account_id", InternalTraversal.dp_clauseelement),
         ("phrase", InternalTraversal.dp_clauseelement),
@@ -53,6 +56,11 @@ def _candidates_sqlite(element, compiler, **kw):
     )
 
 
+def uses_trigram_index(text: str) -> bool:
+    """Whether the search for ``text`` is narrowed by the trigram index (few rows to read)."""
+    return len(text.lower()) >= MIN_TRIGRAM_TERM
+
+
 def name_search(entity, text: str):
     """LIST-4: ``entity`` (Account or an alias) has ``text`` in its account name or customer name,
     case-insensitively, every character literal (``%``, ``_`` and ``\\`` included).
@@ -70,6 +78,6 @@ def name_search(entity, text: str):
             entity.customer_name_sort.like(pattern, escape=ESCAPE),
         ),
     )
-    if len(text.lower()) < MIN_TRIGRAM_TERM:
+    if not uses_trigram_index(text):
         return like
     return sa.and_(_TrigramCandidates(entity.id, text.lower()), like)

@@ -609,3 +609,35 @@ def test_list_6_a_tree_page_costs_a_fixed_few_queries(session, database, list_wo
     statements = _statements(database.engine, lambda: _page(session, actor, **query))
     queries = [s for s in statements if not s.startswith("SET LOCAL jit")]
     assert len(queries) <= most and len(statements) - len(queries) <= 1, statements
+
+
+# ---------------------------------------------------------------- issue 14: a search laid out from its matches
+
+
+@pytest.mark.parametrize("search", ["client", "holding 0", "harbor", "ent", "shared name", "zz-none"])
+@pytest.mark.parametrize("user", ["dist_admin", "r1_admin"])
+@pytest.mark.parametrize(
+    ("key", "descending"),
+    [(SortKey.NAME, False), (SortKey.NAME, True), (SortKey.LICENSE_EXPIRY, False), (SortKey.QUOTA_END, True)],
+)
+def test_list_6_small_search_pages_equal_the_outline_pages(session, list_world, monkeypatch, search, user, key, descending):
+    """LIST-4 / LIST-6: a search placed in the tree from its matches alone (few matches) gives every page
+    exactly as the outline does (many matches): same rows, order, depth, context rows and total."""
+    from msc_app.services import customers as service
+
+    actor = list_world.world.actor(user)
+
+    def pages(limit: int) -> list:
+        monkeypatch.setattr(service, "SMALL_MATCH_LIMIT", limit)
+        first = list_customers(session=session, actor=actor, query=ListQuery(search=search, sort=key, descending=descending, page_size=4))
+        return [
+            (p.total, p.page, [(r.id, r.depth, r.is_context) for r in p.rows])
+            for p in (
+                list_customers(session=session, actor=actor, query=ListQuery(search=search, sort=key, descending=descending, page=n, page_size=4))
+                for n in range(1, first.page_count + 1)
+            )
+        ]
+
+    small, outline = pages(5000), pages(-1)
+    assert small == outline
+    assert small[0][0] > 0 or search == "zz-none"
