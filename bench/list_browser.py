@@ -24,7 +24,11 @@ MutationObserver notes when the list (the total, the pager summary and the
 table body's text) first differs from what it was before; the time of the next
 animation frame after that is kept too ("frame"), and the time the backend's
 state delta reached the page ("delta": a wrapper around the page's WebSocket
-notes each one as it arrives), so that the rest is the page's own rendering.
+notes each one as it arrives), so that the rest is the page's own rendering: "render", from
+the delta's arrival to the painted frame, taken with performance marks (``msc:action``,
+``msc:delta``, ``msc:rows``, ``msc:frame`` and the measure ``msc:render``) and reported with its
+share of the whole ("render share" = render / frame). Every case runs at each ``--page-size``
+(default 25 and 50 rows a page: the list's URL takes ``size=``).
 Then it exports every
 customer to CSV through the Export window (Select All): from the click on
 "Export CSV" to "Done:" and to the downloaded file, counting the file's rows,
@@ -80,7 +84,7 @@ ARM_JS = """
     return [text('[data-testid="customer-total"]'), text('[data-testid="pager-summary"]'),
             row ? row.parentElement.textContent : ""].join("\\u0000");
   };
-  const state = { t0: null, t1: null, frame: null, delta: null, total: null, summary: null, first: null, error: null };
+  const state = { t0: null, t1: null, frame: null, delta: null, render: null, total: null, summary: null, first: null, error: null };
   const before = signature();
   window.__mscDeltas = [];
   const onEvent = (event) => {
@@ -101,7 +105,20 @@ ARM_JS = """
     state.first = first ? first.querySelector("th, td").textContent : "";
     const delta = (window.__mscDeltas || []).find((t) => t >= state.t0);
     state.delta = delta === undefined ? null : delta;
-    requestAnimationFrame(() => { state.frame = performance.now(); });
+    requestAnimationFrame(() => {
+      state.frame = performance.now();
+      // The page's own share, as performance marks: delta arrival -> painted frame.
+      for (const name of ["msc:action", "msc:delta", "msc:rows", "msc:frame", "msc:render"]) {
+        performance.clearMarks(name); performance.clearMeasures(name);
+      }
+      performance.mark("msc:action", { startTime: state.t0 });
+      performance.mark("msc:rows", { startTime: state.t1 });
+      performance.mark("msc:frame", { startTime: state.frame });
+      if (state.delta !== null) {
+        performance.mark("msc:delta", { startTime: state.delta });
+        state.render = performance.measure("msc:render", "msc:delta", "msc:frame").duration;
+      }
+    });
   });
   observer.observe(document.body, { subtree: true, childList: true, characterData: true });
   window.__mscBench = state;
@@ -262,9 +279,12 @@ def sign_in(page: Page, base_url: str) -> None:
     expect(page.get_by_test_id("customer-total")).to_contain_text("in your scope", timeout=TIMEOUT_MS)
 
 
+PAGE_SIZE = {"rows": 25}  # the --page-size being run (the list's URL takes size=)
+
+
 def fresh_list(page: Page, base_url: str) -> None:
-    """The default view of the list (the view lives in the URL)."""
-    page.goto(f"{base_url}/customers")
+    """The default view of the list at the page size being run (the view lives in the URL)."""
+    page.goto(f"{base_url}/customers?size={PAGE_SIZE['rows']}")
     expect(page.get_by_test_id("customer-total")).to_contain_text("in your scope", timeout=TIMEOUT_MS)
     expect(page.locator(ROWS).first).to_be_visible(timeout=TIMEOUT_MS)
 
@@ -279,6 +299,7 @@ def timed(page: Page, kind: str, action) -> dict:
         "ms": state["t1"] - state["t0"],
         "frame_ms": state["frame"] - state["t0"],
         "delta_ms": None if state["delta"] is None else state["delta"] - state["t0"],
+        "render_ms": state["render"],
         "total": state["total"],
         "summary": state["summary"],
         "first": (state["first"] or "").strip()[:60],
@@ -369,7 +390,7 @@ def case_page(page: Page, base_url: str, count: int):
 
 
 def run_case(name: str, steps, *, warmup: int) -> dict:
-    samples, frames, deltas, seen = [], [], [], {}
+    samples, frames, deltas, renders, shares, seen = [], [], [], [], [], {}
     for index, result in enumerate(steps):
         if index < warmup:
             continue
@@ -377,12 +398,20 @@ def run_case(name: str, steps, *, warmup: int) -> dict:
         frames.append(result["frame_ms"])
         if result["delta_ms"] is not None:
             deltas.append(result["delta_ms"])
+        if result["render_ms"] is not None:
+            renders.append(result["render_ms"])
+            shares.append(result["render_ms"] / result["frame_ms"] if result["frame_ms"] else 0.0)
         seen.setdefault(result["variant"], f"{result['total']} / {result['summary']}")
     return {
         "name": name,
+        "page_size": PAGE_SIZE["rows"],
         **summarise(samples),
         "frame": summarise(frames),
         "delta": summarise(deltas),
+        # The page's own rendering: the delta's arrival -> the painted frame (performance measure msc:render).
+        "render": summarise(renders),
+        "render_share": statistics.median(shares) if shares else None,
+        "render_samples_ms": renders,
         "samples_ms": samples,
         "delta_samples_ms": deltas,
         "states": seen,
@@ -455,23 +484,28 @@ def export_all(page: Page, base_url: str, server_pid: int, download_dir: Path) -
 
 
 def print_table(cases: list[dict]) -> None:
+    nan = float("nan")
     print(
-        f"\n{'case':<30} {'tries':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'frame p50':>9} "
-        f"{'delta p50':>9} {'delta p95':>9}"
+        f"\n{'case':<30} {'rows':>4} {'tries':>5} {'p50 ms':>7} {'p95 ms':>7} {'frame p50':>9} {'frame p95':>9} "
+        f"{'delta p50':>9} {'delta p95':>9} {'render p50':>10} {'render p95':>10} {'share':>5}"
     )
     for case in cases:
-        delta = case["delta"]
+        delta, frame, render = case["delta"], case["frame"], case["render"]
+        share = case["render_share"]
         print(
-            f"{case['name']:<30} {case['n']:>5} {case['p50']:>7.1f} {case['p95']:>7.1f} {case['max']:>7.1f} "
-            f"{case['frame']['p50']:>9.1f} {delta.get('p50', float('nan')):>9.1f} {delta.get('p95', float('nan')):>9.1f}",
+            f"{case['name']:<30} {case['page_size']:>4} {case['n']:>5} {case['p50']:>7.1f} {case['p95']:>7.1f} "
+            f"{frame['p50']:>9.1f} {frame['p95']:>9.1f} {delta.get('p50', nan):>9.1f} {delta.get('p95', nan):>9.1f} "
+            f"{render.get('p50', nan):>10.1f} {render.get('p95', nan):>10.1f} "
+            f"{'n/a' if share is None else f'{share:.0%}':>5}",
             flush=True,
         )
     print(
-        "(ms from the click / Enter to the new rows in the DOM; frame: to the next animation frame; delta: to the\n"
-        " backend's state delta reaching the page, so p50 - delta p50 is roughly the page's own rendering)"
+        "(ms from the click / Enter to the new rows in the DOM; frame: to the next animation frame (the goal's\n"
+        " figure); delta: to the backend's state delta reaching the page; render: the page's own rendering, from\n"
+        " the delta's arrival to the painted frame (performance measure msc:render); share: render / frame, median)"
     )
     for case in cases:
-        print(f"  {case['name']}: " + "; ".join(f"{k} -> {v}" for k, v in case["states"].items()))
+        print(f"  {case['name']} ({case['page_size']} rows): " + "; ".join(f"{k} -> {v}" for k, v in case["states"].items()))
 
 
 def print_export(export: dict) -> None:
@@ -502,7 +536,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=2, help="untimed tries before them")
     parser.add_argument("--search", default=",".join(SEARCH_TERMS), help="comma-separated search terms")
     parser.add_argument("--no-export", action="store_true", help="skip the CSV export")
+    parser.add_argument("--page-size", default="25,50", help="comma-separated rows a page to run every case at")
     args = parser.parse_args(argv)
+    try:
+        sizes = tuple(int(v) for v in args.page_size.split(",") if v)
+    except ValueError:
+        parser.error("--page-size takes numbers, e.g. 25,50")
     tries = max(30, args.tries)
     terms = tuple(t for t in args.search.split(",") if t)
     if len(terms) < 2:
@@ -551,9 +590,11 @@ def main(argv: list[str] | None = None) -> int:
                 ],
                 ("page (Next / Previous)", lambda: case_page(page, base, count)),
             ]
-            for name, steps in plan:
-                print(f"  {name} ...", flush=True)
-                cases.append(run_case(name, steps(), warmup=max(0, args.warmup)))
+            for size in sizes:
+                PAGE_SIZE["rows"] = size
+                for name, steps in plan:
+                    print(f"  {name}, {size} rows a page ...", flush=True)
+                    cases.append(run_case(name, steps(), warmup=max(0, args.warmup)))
             print_table(cases)
             if not args.no_export:
                 print("\n  export ...", flush=True)
@@ -586,8 +627,10 @@ def main(argv: list[str] | None = None) -> int:
                 "load_average_before": load_before,
                 "load_average_after": load_after,
                 "warmup": args.warmup,
+                "page_sizes": sizes,
                 "unit": "ms from the click / Enter keydown to the new rows in the DOM (frame: to the next animation "
-                "frame; delta: to the backend's state delta reaching the page)",
+                "frame; delta: to the backend's state delta reaching the page; render: from the delta's arrival to "
+                "the painted frame, the page's own rendering; render_share: median of render / frame)",
                 "cases": cases,
                 "export": export,
                 "warnings": WARNINGS,

@@ -26,6 +26,7 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         rx.script(src="/msc-resize.js", defer=True),
         rx.script(src="/msc-export.js", defer=True),
+        rx.script(src="/msc-table.js", defer=True),
     ],
 )
 app.register_lifespan_task(outbox_sender)

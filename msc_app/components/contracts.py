@@ -90,9 +90,34 @@ def _preview_body(*, items: rx.Var, total: rx.Var, account_id: rx.Var, loading: 
     return listing
 
 
+def _trigger_button(trigger, anchor_id, trigger_label) -> rx.Component:
+    if anchor_id is not None:
+        return rx.el.button(
+            id=anchor_id,
+            type="button",
+            tab_index=-1,
+            aria_hidden="true",
+            class_name="msc-anchor",
+            data_msc_anchor="true",
+        )
+    return rx.button(
+        trigger,
+        variant="ghost",
+        color_scheme="gray",
+        size="1",
+        height="auto",
+        padding="4px",
+        aria_label=trigger_label,
+        aria_haspopup="dialog",
+        data_testid="contracts-trigger",
+        cursor="pointer",
+    )
+
+
 def contracts_popover(
     *,
-    trigger: rx.Component,
+    trigger: rx.Component | None = None,
+    anchor_id: str | None = None,
     items: rx.Var,
     total: rx.Var,
     account_id: rx.Var,
@@ -115,6 +140,11 @@ def contracts_popover(
     of the list. ``on_open_change`` receives the open flag, e.g.
     ``lambda is_open: ContractPreviewState.toggle(row.id, is_open)``;
     ``open`` makes the pop-up controlled.
+
+    ``anchor_id`` instead of ``trigger``: ONE pop-up shared by every row of a table. Its trigger is a
+    hidden button with that id; a row's own button carries ``data-msc-opens=<anchor_id>`` and
+    ``data-msc-toggles``, and assets/msc-table.js places the anchor over it and opens the pop-up
+    (focus goes back to the row's button on close), while the row's click loads its contracts.
     """
     heading = [rx.text("Contracts", size="2", weight="bold")]
     if account_name is not None:
@@ -125,20 +155,7 @@ def contracts_popover(
     if open is not None:
         root_props["open"] = open
     return rx.popover.root(
-        rx.popover.trigger(
-            rx.button(
-                trigger,
-                variant="ghost",
-                color_scheme="gray",
-                size="1",
-                height="auto",
-                padding="4px",
-                aria_label=trigger_label,
-                aria_haspopup="dialog",
-                data_testid="contracts-trigger",
-                cursor="pointer",
-            ),
-        ),
+        rx.popover.trigger(_trigger_button(trigger, anchor_id, trigger_label)),
         rx.popover.content(
             rx.vstack(
                 rx.hstack(

@@ -66,7 +66,11 @@ def sort_header(
         _resize_handle(column) if widths is not None else rx.fragment(),
         aria_sort=rx.cond(active, rx.cond(descending, "descending", "ascending"), "none"),
         white_space="nowrap",
-        class_name="msc-resizable" if widths is not None else "",
+        class_name=" ".join(
+            name
+            for name, wanted in (("msc-resizable", widths is not None), ("msc-sticky-start", column.row_header))
+            if wanted
+        ),
         **sized,
     )
 
@@ -97,12 +101,19 @@ def data_table(
     columns, e.g. row checkboxes with a select-all header; shown while ``leading_visible``."""
 
     def cell(column: Column, row) -> rx.Component:
-        make = rx.table.row_header_cell if column.row_header else rx.table.cell
-        return rx.cond(visible.contains(column.key), make(column.render(row)))
+        if column.row_header:  # UX-1: the row's name stays in view while the columns scroll
+            return rx.cond(
+                visible.contains(column.key),
+                rx.table.row_header_cell(column.render(row), class_name="msc-sticky-start"),
+            )
+        return rx.cond(visible.contains(column.key), rx.table.cell(column.render(row)))
 
     def render_row(row) -> rx.Component:
         return rx.table.row(
-            *[_when(leading_visible, rx.table.cell(render(row), width="1%", white_space="nowrap")) for _, render, _h in leading],
+            *[
+                _when(leading_visible, rx.table.cell(render(row), class_name="msc-lead"))
+                for _, render, _h in leading
+            ],
             *[cell(c, row) for c in columns],
             *[
                 rx.table.cell(render(row), width="1%", white_space="nowrap", class_name="msc-sticky-end")
@@ -119,7 +130,9 @@ def data_table(
                     *[
                         rx.cond(
                             visible.contains(c.key),
-                            sort_header(column=c, sort=sort, descending=descending, on_sort=on_sort, widths=widths),
+                            sort_header(
+                                column=c, sort=sort, descending=descending, on_sort=on_sort, widths=widths
+                            ),
                         )
                         for c in columns
                     ],
@@ -134,9 +147,16 @@ def data_table(
             size=rx.match(density, *DENSITY_SIZES.items(), "2"),
             width="100%",
             aria_label=label,
+            class_name="msc-table",
         ),
         rx.cond(rows.length() == 0, empty),
-        overflow_x="auto",
+        # UX-1: the scroll container (sticky columns, density) and UX-2: assets/msc-table.js marks
+        # it data-pending while a list action is unanswered (see .msc-table-scroll in msc.css).
+        class_name=rx.cond(leading_visible, "msc-table-scroll msc-has-lead", "msc-table-scroll")
+        if leading
+        else "msc-table-scroll",
+        data_density=density,
+        data_msc_table="true",
         width="100%",
         **({"data_resize_form": resize_form} if resize_form else {}),
     )
@@ -151,7 +171,7 @@ def _when(condition: rx.Var | bool, component: rx.Component) -> rx.Component:
 def _leading_header(text: str, header: Callable[[], rx.Component] | None) -> rx.Component:
     """A leading column's header: its own control (labelled by itself), else the label for screen readers."""
     content = header() if header is not None else rx.el.span(text, class_name="msc-sr-only")
-    return rx.table.column_header_cell(content, width="1%")
+    return rx.table.column_header_cell(content, class_name="msc-lead")
 
 
 def column_width_form(*, form_id: str, on_submit: Callable) -> rx.Component:
@@ -206,4 +226,5 @@ def pager(
         spacing="3",
         width="100%",
         padding_top="12px",
+        data_msc_pager="true",  # UX-2: its buttons mark the table pending (assets/msc-table.js)
     )

@@ -9,6 +9,12 @@ from msc_app.components.text import dash
 SOURCE_DATA_COLORS = {"Success": "green", "Warning": "amber", "Failed": "red", "Not available": "gray"}
 
 
+def tag(text, tone: str, **props) -> rx.Component:
+    """A small coloured label drawn by CSS (assets/msc.css .msc-tag-*), not a widget: the list shows
+    many of them per page. ``tone``: violet, amber, red, green, gray or outline."""
+    return rx.el.span(text, class_name=f"msc-tag msc-tag-{tone}", **props)
+
+
 def status_ring(*, done: rx.Var, total: rx.Var, percent: rx.Var, complete: rx.Var) -> rx.Component:
     """STATUS-1/2: a circular progress ring with done/total; ``---`` once onboarding is complete."""
     return rx.cond(
@@ -50,13 +56,22 @@ def source_data_badge(status: rx.Var) -> rx.Component:
     )
 
 
+def source_data_tag(status: rx.Var) -> rx.Component:
+    """The list's source-data cell: the same colours as ``source_data_badge``, as plain text + CSS."""
+    return rx.el.span(
+        status,
+        class_name=rx.match(
+            status, *[(k, f"msc-tag msc-tag-{v}") for k, v in SOURCE_DATA_COLORS.items()], "msc-tag msc-tag-gray"
+        ),
+    )
+
+
 def contract_counts(labels: rx.Var) -> rx.Component:
     return rx.cond(
         labels.length() > 0,
-        rx.flex(
-            rx.foreach(labels, lambda label: rx.badge(label, variant="outline", color_scheme="gray", size="1")),
-            gap="4px",
-            wrap="wrap",
+        rx.el.span(
+            rx.foreach(labels, lambda label: rx.el.span(label, class_name="msc-tag msc-tag-outline")),
+            class_name="msc-cell-line",
         ),
         dash(),
     )

@@ -14,6 +14,16 @@ def value_or_dash(value) -> rx.Component:
     return rx.cond(value != "", rx.text(value, size="2"), dash())
 
 
+def cell_text(value) -> rx.Component:
+    """A table cell's text on one line: cut with an ellipsis (assets/msc.css .msc-trunc), the full
+    text in its title (hover) and shown whole while the row has focus (UX-1); a dash for none."""
+    return rx.cond(
+        value != "",
+        rx.el.span(value, class_name="msc-trunc", title=value),
+        rx.el.span("—", class_name="msc-dash"),
+    )
+
+
 def fact(label: str, value, **props) -> rx.Component:
     """A small grey label above its value (Account Details, Service Plan)."""
     return rx.vstack(

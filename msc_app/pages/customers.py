@@ -15,8 +15,8 @@ from msc_app.components.forms import dialog_actions
 from msc_app.components.onboarding import task_list_dialog
 from msc_app.components.saved_views import saved_views_menu
 from msc_app.components.search_box import search_box
-from msc_app.components.status import contract_counts, source_data_badge, status_ring
-from msc_app.components.text import value_or_dash
+from msc_app.components.status import contract_counts, source_data_tag, status_ring, tag
+from msc_app.components.text import cell_text
 from msc_app.pages.shell import app_page
 from msc_app.services.preferences import CUSTOMER_COLUMNS, DENSITIES
 from msc_app.state.contracts import ContractPreviewState
@@ -29,142 +29,138 @@ from msc_app.state.tenants import TenantSwitchState
 
 def _expiry(row) -> rx.Component:
     """The licence expiry date, flagged when it has passed or is within 30 days."""
-    return rx.hstack(
-        value_or_dash(row.license_expiry),
+    return rx.el.span(
+        cell_text(row.license_expiry),
         rx.match(
             row.license_state,
-            ("expired", rx.badge("Expired", color_scheme="red", variant="soft", size="1")),
-            ("soon", rx.badge("Soon", color_scheme="amber", variant="soft", size="1")),
+            ("expired", tag("Expired", "red")),
+            ("soon", tag("Soon", "amber")),
             rx.fragment(),
         ),
-        spacing="2",
-        align="center",
-        white_space="nowrap",
+        class_name="msc-cell-line",
     )
 
 
 def _name_cell(row) -> rx.Component:
-    """The account name; LIST-6: nested under its reseller, or marked as context."""
-    return rx.hstack(
+    """The account name on one line; LIST-6: nested under its reseller, or marked as context.
+    Plain spans and CSS (assets/msc.css): no widget per row."""
+    return rx.el.span(
+        rx.cond(row.depth > 0, rx.icon("corner-down-right", size=14, class_name="msc-nest-icon")),
+        rx.el.span(row.name, class_name="msc-name msc-trunc", title=row.name),
+        rx.cond(row.is_reseller, tag("Reseller", "violet")),
+        rx.cond(row.is_sandbox, tag("Sandbox", "amber")),
+        rx.cond(row.is_context, tag("Context", "outline", title="Shown because customers below it match")),
         rx.cond(
-            row.depth > 0,
-            rx.icon("corner-down-right", size=14, color=rx.color("gray", 8), flex_shrink="0", margin_top="3px"),
+            (row.parent_name != "") & (row.depth == 0),
+            rx.el.span(row.parent_name, class_name="msc-parent msc-trunc", title=row.parent_name),
         ),
-        rx.vstack(
-            rx.text(
-                row.name,
-                weight="medium",
-                size="2",
-                color=rx.cond(row.is_context, rx.color("gray", 11), rx.color("gray", 12)),
-            ),
-            rx.hstack(
-                rx.cond(row.is_reseller, rx.badge("Reseller", color_scheme="violet", variant="soft", size="1")),
-                rx.cond(row.is_sandbox, rx.badge("Sandbox", color_scheme="amber", variant="soft", size="1")),
-                rx.cond(
-                    row.is_context,
-                    rx.tooltip(
-                        rx.badge("Context", color_scheme="gray", variant="outline", size="1"),
-                        content="Shown because customers below it match",
-                    ),
-                ),
-                rx.cond(
-                    (row.parent_name != "") & (row.depth == 0),
-                    rx.text(row.parent_name, size="1", color=rx.color("gray", 10)),
-                ),
-                spacing="2",
-                align="center",
-            ),
-            spacing="0",
-            align="start",
-        ),
-        spacing="2",
-        align="start",
-        padding_left=rx.cond(row.depth > 0, "12px", "0"),
+        class_name=rx.cond(row.depth > 0, "msc-name-cell msc-nested", "msc-name-cell"),
     )
 
 
-def _may_switch(row) -> rx.Var:
+def _may_switch(account_id) -> rx.Var:
     return (
         CustomersState.can_switch
-        & (row.id != CustomersState.home_account_id)
-        & (row.id != CustomersState.current_account_id)
+        & (account_id != CustomersState.home_account_id)
+        & (account_id != CustomersState.current_account_id)
     )
 
 
-def _may_change(row) -> rx.Var:
+def _may_change(account_id) -> rx.Var:
     """Edit and Delete apply to tenants below the one the admin works as (the server decides again)."""
-    return CustomersState.is_admin & (row.id != CustomersState.current_account_id)
+    return CustomersState.is_admin & (account_id != CustomersState.current_account_id)
+
+
+ROW_MENU_ANCHOR = "msc-row-menu-anchor"
+CONTRACTS_ANCHOR = "msc-contracts-anchor"
 
 
 def _row_actions(row) -> rx.Component:
-    """TENANT-1 switcher, LIST-2 settings gear, LIST-8 More options."""
-    return rx.hstack(
-        rx.tooltip(
-            rx.link(
-                rx.icon("settings", size=16),
-                href=f"/customers/{row.id}",
-                aria_label=f"Open {row.name}",
-                data_testid="customer-settings",
-                class_name="msc-icon-link",
-            ),
-            content="Open the details page",
+    """TENANT-1 switcher, LIST-2 settings gear, LIST-8 More options: plain buttons; More options
+    opens the one shared menu (``_row_menu``) for this row."""
+    return rx.el.div(
+        rx.link(
+            rx.icon("settings", size=16),
+            href=f"/customers/{row.id}",
+            aria_label=f"Open {row.name}",
+            title="Open the details page",
+            data_testid="customer-settings",
+            class_name="msc-icon-link",
         ),
-        rx.menu.root(
-            rx.menu.trigger(
-                rx.icon_button(
-                    rx.icon("ellipsis", size=16),
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label=f"More options for {row.name}",
-                    data_testid="row-more-options",
-                ),
-            ),
-            rx.menu.content(
-                rx.cond(
-                    _may_change(row),
-                    rx.fragment(
-                        rx.menu.item(rx.icon("pencil", size=14), "Edit", on_select=EditCustomerState.open_for(row.id)),
-                        rx.menu.item(
-                            rx.icon("trash-2", size=14),
-                            "Delete",
-                            color_scheme="red",
-                            on_select=DeleteCustomerState.open_for(row.id),
-                        ),
-                    ),
-                ),
-                rx.cond(
-                    _may_switch(row),
-                    rx.menu.item(
-                        rx.icon("arrow-right-left", size=14),
-                        "Switch to tenant",
-                        on_select=TenantSwitchState.switch_into(row.id),
-                    ),
-                ),
-                rx.menu.item(
-                    rx.icon("file-text", size=14),
-                    "View contracts",
-                    on_select=rx.redirect(f"/contracts?account={row.id}"),
-                ),
-                size="2",
-            ),
+        rx.el.button(
+            rx.icon("ellipsis", size=16),
+            type="button",
+            class_name="msc-icon-button",
+            aria_label=f"More options for {row.name}",
+            aria_haspopup="menu",
+            title="More options",
+            data_testid="row-more-options",
+            data_msc_opens=ROW_MENU_ANCHOR,
+            on_click=CustomersState.open_row_menu(row.id),
         ),
         rx.cond(
-            _may_switch(row),
-            rx.tooltip(
-                rx.icon_button(
-                    rx.icon("arrow-right-left", size=16),
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label=f"Switch to {row.name}",
-                    data_testid="switch-tenant",
-                    on_click=TenantSwitchState.switch_into(row.id),
-                ),
-                content="Switch to this tenant",
+            _may_switch(row.id),
+            rx.el.button(
+                rx.icon("arrow-right-left", size=16),
+                type="button",
+                class_name="msc-icon-button",
+                aria_label=f"Switch to {row.name}",
+                title="Switch to this tenant",
+                data_testid="switch-tenant",
+                on_click=TenantSwitchState.switch_into(row.id),
             ),
         ),
-        spacing="3",
-        align="center",
-        justify="end",
+        class_name="msc-row-actions",
+    )
+
+
+def _row_menu() -> rx.Component:
+    """LIST-8: the one More options menu of the list, outside the rows. A row's button notes itself
+    (assets/msc-table.js places the hidden anchor over it, and focus goes back to it on close) and
+    opens this menu for its row (``CustomersState.row_menu_id``)."""
+    account_id = CustomersState.row_menu_id
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.el.button(
+                id=ROW_MENU_ANCHOR,
+                type="button",
+                tab_index=-1,
+                aria_hidden="true",
+                class_name="msc-anchor",
+                data_msc_anchor="true",
+            ),
+        ),
+        rx.menu.content(
+            rx.cond(
+                _may_change(account_id),
+                rx.fragment(
+                    rx.menu.item(rx.icon("pencil", size=14), "Edit", on_select=EditCustomerState.open_for(account_id)),
+                    rx.menu.item(
+                        rx.icon("trash-2", size=14),
+                        "Delete",
+                        color_scheme="red",
+                        on_select=DeleteCustomerState.open_for(account_id),
+                    ),
+                ),
+            ),
+            rx.cond(
+                _may_switch(account_id),
+                rx.menu.item(
+                    rx.icon("arrow-right-left", size=14),
+                    "Switch to tenant",
+                    on_select=TenantSwitchState.switch_into(account_id),
+                ),
+            ),
+            rx.menu.item(
+                rx.icon("file-text", size=14),
+                "View contracts",
+                on_select=rx.redirect(f"/contracts?account={account_id}"),
+            ),
+            size="2",
+            align="end",
+        ),
+        open=CustomersState.row_menu_open,
+        on_open_change=CustomersState.set_row_menu_open,
     )
 
 
@@ -179,13 +175,10 @@ def _status_cell(row) -> rx.Component:
     return rx.cond(
         row.onboarding_complete,
         ring,
-        rx.button(
+        rx.el.button(
             ring,
-            variant="ghost",
-            color_scheme="gray",
-            size="1",
-            height="auto",
-            padding="4px",
+            type="button",
+            class_name="msc-cell-button",
             aria_label=f"Onboarding tasks of {row.name}",
             data_testid="onboarding-trigger",
             on_click=OnboardingState.open_for(row.id),
@@ -194,21 +187,33 @@ def _status_cell(row) -> rx.Component:
 
 
 def _contracts_cell(row) -> rx.Component:
-    """CONTRACT-1: the counts by status open a pop-up with up to three contracts."""
+    """CONTRACT-1: the counts by status; a click opens the one shared pop-up (``_contracts_popup``)."""
     return rx.cond(
         row.contract_labels.length() > 0,
-        contracts_popover(
-            trigger=contract_counts(row.contract_labels),
-            items=ContractPreviewState.items,
-            total=ContractPreviewState.total,
-            account_id=ContractPreviewState.account_id,
-            account_name=ContractPreviewState.account_name,
-            loading=ContractPreviewState.loading,
-            error=ContractPreviewState.error,
-            on_open_change=lambda is_open: ContractPreviewState.toggle(row.id, is_open),
-            trigger_label=f"Contracts of {row.name}",
+        rx.el.button(
+            contract_counts(row.contract_labels),
+            type="button",
+            class_name="msc-cell-button",
+            aria_label=f"Contracts of {row.name}",
+            aria_haspopup="dialog",
+            data_testid="contracts-trigger",
+            data_msc_opens=CONTRACTS_ANCHOR,
+            data_msc_toggles="true",
+            on_click=ContractPreviewState.load(row.id),
         ),
         contract_counts(row.contract_labels),
+    )
+
+
+def _contracts_popup() -> rx.Component:
+    return contracts_popover(
+        anchor_id=CONTRACTS_ANCHOR,
+        items=ContractPreviewState.items,
+        total=ContractPreviewState.total,
+        account_id=ContractPreviewState.account_id,
+        account_name=ContractPreviewState.account_name,
+        loading=ContractPreviewState.loading,
+        error=ContractPreviewState.error,
     )
 
 
@@ -230,24 +235,24 @@ def _onboarding_dialog() -> rx.Component:
 # Display details per column; which exist and which are default columns: services.preferences.
 _RENDER = {
     "name": (_name_cell, "180px"),
-    "customer_name": (lambda row: value_or_dash(row.customer_name), "130px"),
-    "organization": (lambda row: value_or_dash(row.organization), "140px"),
-    "products": (lambda row: value_or_dash(row.products), "150px"),
-    "service_plan": (lambda row: value_or_dash(row.service_plan), "140px"),
-    "edition": (lambda row: value_or_dash(row.edition), "100px"),
-    "storage_regions": (lambda row: value_or_dash(row.storage_regions), "130px"),
-    "tenant_type": (lambda row: value_or_dash(row.tenant_type), "100px"),
-    "tenant_admin": (lambda row: value_or_dash(row.tenant_admins), "140px"),
-    "admin": (lambda row: value_or_dash(row.admin), "130px"),
+    "customer_name": (lambda row: cell_text(row.customer_name), "130px"),
+    "organization": (lambda row: cell_text(row.organization), "140px"),
+    "products": (lambda row: cell_text(row.products), "150px"),
+    "service_plan": (lambda row: cell_text(row.service_plan), "140px"),
+    "edition": (lambda row: cell_text(row.edition), "100px"),
+    "storage_regions": (lambda row: cell_text(row.storage_regions), "130px"),
+    "tenant_type": (lambda row: cell_text(row.tenant_type), "100px"),
+    "tenant_admin": (lambda row: cell_text(row.tenant_admins), "140px"),
+    "admin": (lambda row: cell_text(row.admin), "130px"),
     "status": (_status_cell, "90px"),
-    "source_data": (lambda row: source_data_badge(row.source_data), "110px"),
+    "source_data": (lambda row: source_data_tag(row.source_data), "110px"),
     "contracts": (_contracts_cell, "120px"),
-    "credit_quota": (lambda row: value_or_dash(row.credit_quota), "100px"),
-    "quota_effective": (lambda row: value_or_dash(row.quota_effective), "120px"),
-    "quota_end": (lambda row: value_or_dash(row.quota_end), "120px"),
+    "credit_quota": (lambda row: cell_text(row.credit_quota), "100px"),
+    "quota_effective": (lambda row: cell_text(row.quota_effective), "120px"),
+    "quota_end": (lambda row: cell_text(row.quota_end), "120px"),
     "license_expiry": (_expiry, "140px"),
-    "consumption": (lambda row: value_or_dash(row.consumption), "120px"),
-    "created": (lambda row: value_or_dash(row.created), "110px"),
+    "consumption": (lambda row: cell_text(row.consumption), "120px"),
+    "created": (lambda row: cell_text(row.created), "110px"),
 }
 COLUMNS = [
     Column(c.key, c.label, render=_RENDER[c.key][0], min_width=_RENDER[c.key][1], row_header=c.key == "name")
@@ -436,6 +441,8 @@ def customers_page() -> rx.Component:
             size="2",
         ),
         column_width_form(form_id="msc-column-width", on_submit=CustomersState.save_column_width),
+        _row_menu(),
+        _contracts_popup(),
         edit_customer_dialog(),
         delete_customer_dialog(),
         _onboarding_dialog(),

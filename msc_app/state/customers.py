@@ -142,6 +142,9 @@ class CustomersState(PagedListMixin, SessionState):
     density: str = preferences.DEFAULT_DENSITY
     column_widths: dict[str, str] = {}  # column key -> CSS width, for the columns the user resized
     columns_dialog_open: bool = False
+    # LIST-8: the one shared row-actions menu, opened for the row whose button was clicked.
+    row_menu_id: int = 0
+    row_menu_open: bool = False
     # LIST-9: columns named by the URL (a shared link) win over the user's saved ones for this view.
     _url_columns: list[str] = []
 
@@ -316,6 +319,16 @@ class CustomersState(PagedListMixin, SessionState):
     def reset_column_widths(self):
         self._save_preferences(widths={})
         return rx.toast.success("Column widths reset.")
+
+    @rx.event
+    def open_row_menu(self, account_id: int):
+        """LIST-8: open the shared More options menu for this row (what it offers: the page's rules)."""
+        self.row_menu_id = account_id
+        self.row_menu_open = True
+
+    @rx.event
+    def set_row_menu_open(self, is_open: bool):
+        self.row_menu_open = is_open
 
     @rx.event
     def set_density(self, value: str):
