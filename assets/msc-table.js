@@ -50,13 +50,25 @@
     watching = null;
   }
 
+  // Radix's ScrollArea mounts its scrollbar when the pointer comes near: not an answer.
+  function isAnswer(record) {
+    const el = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    if (el && el.closest && el.closest(".rt-ScrollAreaScrollbar")) return false;
+    if (record.type === "childList") {
+      const nodes = Array.from(record.addedNodes).concat(Array.from(record.removedNodes));
+      const scrollbar = (n) => n.nodeType === 1 && n.classList.contains("rt-ScrollAreaScrollbar");
+      if (nodes.length && nodes.every(scrollbar)) return false;
+    }
+    return true;
+  }
+
   function mark() {
     const el = table();
     if (!el) return;
     clear();
     // The list's answer: new rows or cells, a new sort order, the pager's summary (the card around).
     const scope = el.parentElement || el;
-    const observer = new MutationObserver(clear);
+    const observer = new MutationObserver(function (records) { if (records.some(isAnswer)) clear(); });
     observer.observe(scope, { subtree: true, childList: true, characterData: true, attributeFilter: ["aria-sort"] });
     el.setAttribute("data-pending", "true");
     el.setAttribute("aria-busy", "true");
