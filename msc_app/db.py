@@ -6,6 +6,7 @@ app, the demo loader and tests can share a file.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -44,9 +45,47 @@ def get_engine(url: str | None = None) -> sa.Engine:
         return engine
     # No JIT: the list's statements are short OLTP queries whose pessimistic cost estimates
     # would otherwise make PostgreSQL spend 100-800 ms compiling them.
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args={"options": "-c jit=off"}
+    # No pre-ping on every checkout (a round trip per event): LIFO keeps the busy connections
+    # hot, pool_recycle retires old ones, and only a connection idle for IDLE_PING_SECONDS is
+    # pinged before use (after a database outage the idle ones are the stale ones). A disconnect
+    # met by a statement still fails that one request ("temporarily unavailable",
+    # exception_handler) and invalidates the pool's older connections.
+    engine = create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_use_lifo=True,
+        pool_recycle=1800,
+        connect_args={"options": "-c jit=off"},
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_conn, record):
+        if record is not None:
+            record.info["checked_in"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):
+        checked_in = record.info.get("checked_in")
+        if checked_in is None or time.monotonic() - checked_in < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_conn.rollback()
+        except Exception as exc:
+            # The pool discards this connection and checks out (or opens) another one.
+            raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 @contextmanager
