@@ -196,40 +196,73 @@ def token_from_cookie_header(cookie_header: str) -> str:
     return morsel.value if morsel else ""
 
 
-def actor_for_token(*, session: Session, token: str) -> Actor | None:
-    """The signed-in actor for a session token, or None when it is unknown, expired or revoked."""
-    record = live_session(session, token)
-    if record is None:
+def actor_for_token(*, session: Session, token: str, now: datetime | None = None) -> Actor | None:
+    """The signed-in actor for a session token, or None when it is unknown, expired, revoked or waiting
+    for its handoff, or its user is not active.
+
+    Runs on every event, so it is one statement: the live session, its active user and the user's home
+    tenant in one join, reading only the columns an ``Actor`` needs. A second one only while the session
+    is in a tenant's perspective, which is judged again each time (a tenant that left the user's scope
+    drops the perspective).
+    """
+    if not token:
         return None
-    user = session.get(User, record.user_id)
-    if user is None or user.status != UserStatus.ACTIVE:
+    now = now or datetime.now(UTC)
+    row = session.exec(
+        select(
+            UserSession.perspective_account_id,
+            User.id,
+            User.role,
+            User.name,
+            User.email,
+            Account.id,
+            Account.kind,
+        )
+        .join(User, User.id == UserSession.user_id)
+        .join(Account, Account.id == User.account_id)
+        .where(
+            UserSession.token_hash == _token_hash(token),
+            UserSession.revoked_at.is_(None),
+            UserSession.handoff_until.is_(None),
+            UserSession.expires_at > now,
+            User.status == UserStatus.ACTIVE,
+        )
+    ).first()
+    if row is None:
         return None
-    home = session.get(Account, user.account_id)
+    perspective_id, user_id, role, name, email, home_id, home_kind = row
     own = Actor(
-        user_id=user.id,
-        role=Role(user.role),
-        home_account_id=home.id,
-        home_kind=AccountKind(home.kind),
-        name=user.name,
-        email=user.email,
+        user_id=user_id,
+        role=Role(role),
+        home_account_id=home_id,
+        home_kind=AccountKind(home_kind),
+        name=name,
+        email=email,
     )
-    perspective = None
-    if record.perspective_account_id:
-        # Judged again on every request: a tenant that left the user's scope drops the perspective.
-        try:
-            perspective = require_switch(session=session, actor=own, account_id=record.perspective_account_id)
-        except DomainError:
-            perspective = None
+    if not perspective_id:
+        return own
+    try:
+        perspective = require_switch(session=session, actor=own, account_id=perspective_id)
+    except DomainError:
+        return own
     return Actor(
-        user_id=user.id,
-        role=Role(user.role),
-        home_account_id=home.id,
-        home_kind=AccountKind(home.kind),
-        perspective_account_id=perspective.id if perspective else None,
-        perspective_kind=AccountKind(perspective.kind) if perspective else None,
-        name=user.name,
-        email=user.email,
+        user_id=user_id,
+        role=own.role,
+        home_account_id=home_id,
+        home_kind=own.home_kind,
+        perspective_account_id=perspective.id,
+        perspective_kind=AccountKind(perspective.kind),
+        name=name,
+        email=email,
     )
+
+
+def account_names(*, session: Session, account_ids: list[int]) -> dict[int, str]:
+    """Names of these accounts (the shell shows the actor's tenants), in one statement."""
+    ids = sorted({i for i in account_ids if i})
+    if not ids:
+        return {}
+    return dict(session.exec(select(Account.id, Account.name).where(Account.id.in_(ids))).all())
 
 
 def end_session(*, session: Session, token: str) -> None:

@@ -367,9 +367,18 @@ def required_for(session: Session, user: User) -> bool:
 
 
 def must_enrol(*, session: Session, user_id: int) -> bool:
-    """Required of this user and not yet turned on: it may only use the Security page until it is."""
-    user = _user(session, user_id)
-    return user.totp_enabled_at is None and required_for(session, user)
+    """Required of this user and not yet turned on: it may only use the Security page until it is.
+
+    Asked on every page load, so it reads two columns (no user row, no secrets) and walks up to the
+    distributor only for a user who has not turned two-factor on."""
+    row = session.exec(select(User.totp_enabled_at, User.account_id).where(User.id == user_id)).first()
+    if row is None:
+        raise NotFound("User")
+    enabled_at, account_id = row
+    if enabled_at is not None:
+        return False
+    distributor = _distributor_of(session, account_id)
+    return bool(distributor and distributor.require_two_factor)
 
 
 def status(*, session: Session, user_id: int) -> TwoFactorStatus:

@@ -10,7 +10,7 @@ from msc_app.db import session_scope
 from msc_app.services import audit
 from msc_app.services.customer_details import get_customer
 from msc_app.services.errors import NotFound
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 ACTION_LABELS = {
     "customer.create": "Created the customer",
@@ -178,5 +178,6 @@ class CustomerDetailState(SessionState):
         return None
 
     @rx.event
+    @guarded
     def reload(self):
         return self.load_customer()

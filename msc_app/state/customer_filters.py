@@ -15,7 +15,7 @@ from msc_app.db import session_scope
 from msc_app.services import list_filters
 from msc_app.services.list_filters import PlanOption
 from msc_app.state.customers import FILTER_LISTS, CustomersState
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 ANY = "any"  # a select's "no narrowing" value (Radix selects cannot hold "")
 
@@ -79,6 +79,7 @@ class FilterPanelState(SessionState):
         return sum(len(v) for v in self.draft.values()) + (1 if self.draft_status else 0)
 
     @rx.event
+    @guarded
     async def open_panel(self):
         actor = self._actor()
         if actor is None:
@@ -141,6 +142,7 @@ class FilterPanelState(SessionState):
         self.narrow_workload = value
 
     @rx.event
+    @guarded
     async def apply(self):
         view = await self.get_state(CustomersState)
         view.filters = {name: values for name, values in self.draft.items() if values and name in FILTER_LISTS}
@@ -150,6 +152,7 @@ class FilterPanelState(SessionState):
         return view._refresh()
 
     @rx.event
+    @guarded
     async def reset_filters(self):
         self.draft = {}
         self.draft_status = ""

@@ -17,14 +17,17 @@ from msc_app.state.customer_contacts import ContactsState
 from msc_app.state.customer_detail import CustomerDetailState
 from msc_app.state.customer_health import HealthState
 from msc_app.state.customer_products import ProductsState
+from msc_app.state.session import guarded
 
 SECTIONS = (ProductsState, ConsumptionState, ContactsState, HealthState)
 
 
 class CustomerPageState(CustomerDetailState):
     @rx.event
+    @guarded(page=True)
     async def load_page(self):
-        """on_load of /customers/<id>."""
+        """on_load of /customers/<id>: the session check, the header and every section, with one actor lookup
+        (the ``guarded`` seam's) shared by all of them."""
         detail = await self.get_state(CustomerDetailState)
         redirect = detail.load_customer()
         if redirect is not None or not detail.found:

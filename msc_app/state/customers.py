@@ -15,7 +15,7 @@ from msc_app.models import CustomerRead
 from msc_app.services import customers, list_filters, preferences
 from msc_app.services.customers import ListQuery
 from msc_app.state.paging import PagedListMixin
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 
 @dataclasses.dataclass
@@ -234,6 +234,7 @@ class CustomersState(PagedListMixin, SessionState):
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
 
     @rx.event
+    @guarded(page=True)
     def on_load(self):
         """Read the view from the URL, so a reload or a shared link shows the same list."""
         params = self.router.url.query_parameters
@@ -262,6 +263,7 @@ class CustomersState(PagedListMixin, SessionState):
         self._names = names
 
     @rx.event
+    @guarded
     def remove_filter(self, kind: str, value: str):
         """A chip's close button."""
         if kind == "status":
@@ -272,6 +274,7 @@ class CustomersState(PagedListMixin, SessionState):
         return self._refresh()
 
     @rx.event
+    @guarded
     def clear_filters(self):
         self.filters = {}
         self.filter_status = ""
@@ -301,6 +304,7 @@ class CustomersState(PagedListMixin, SessionState):
         self.columns_dialog_open = value
 
     @rx.event
+    @guarded
     def save_columns(self, form_data: dict):
         """The Edit Columns window's checkboxes; default columns stay on whatever is sent."""
         chosen = [key for key, value in form_data.items() if value in ("on", True, "true")]
@@ -310,12 +314,14 @@ class CustomersState(PagedListMixin, SessionState):
         return [self._sync_url(), rx.toast.success("Columns saved.")]
 
     @rx.event
+    @guarded
     def save_column_width(self, form_data: dict):
         """LIST-3: a column's border was dragged to a new width (sent by assets/msc-resize.js)."""
         column = str(form_data.get("column", ""))
         self._save_preferences(widths={column: form_data.get("width", "")})
 
     @rx.event
+    @guarded
     def reset_column_widths(self):
         self._save_preferences(widths={})
         return rx.toast.success("Column widths reset.")
@@ -331,15 +337,18 @@ class CustomersState(PagedListMixin, SessionState):
         self.row_menu_open = is_open
 
     @rx.event
+    @guarded
     def set_density(self, value: str):
         self._save_preferences(density=value)
 
     @rx.event
+    @guarded
     def reload(self):
         """After a change elsewhere (e.g. a customer created): the same view, read again."""
         return self._refresh()
 
     @rx.event
+    @guarded
     def apply_search(self, form_data: dict):
         self.search = str(form_data.get("search", ""))
         self.page = 1

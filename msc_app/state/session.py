@@ -16,19 +16,141 @@ route that sets the cookie; signing out goes through the route that removes it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import reflex as rx
 
 from msc_app.api import session as session_routes
 from msc_app.db import session_scope
-from msc_app.models import Account, AccountKind, Role
+from msc_app.models import AccountKind, Role
 from msc_app.services import auth, tenants, two_factor
+from msc_app.services.errors import DomainError
 from msc_app.services.permissions import Actor
 
 SESSION_COOKIE = auth.SESSION_COOKIE
 SECURITY_PATH = "/security"  # the one page a user who owes two-factor enrolment may use
+
+
+@dataclass(frozen=True)
+class _EventActor:
+    token: str
+    actor: Actor | None
+
+
+# The actor of the event being processed: set by the ``guarded`` seam for the length of one handler call,
+# so every ``_actor()`` inside that event (the handler, the helpers it calls, the substates it loads) reuses one
+# lookup. Never kept across events: the next event looks the session up again, so a revoked one stops there.
+_EVENT_ACTOR: ContextVar[_EventActor | None] = ContextVar("msc_event_actor", default=None)
+
+
+def guarded(fn: Callable | None = None, *, page: bool = False):
+    """The one seam of every handler that reads or changes data.
+
+    Once per event: resolves the signed-in actor (``self._actor()`` returns it from then on, in the handler
+    and in every state it reaches), sends a signed-out client to sign-in (``_forget`` + redirect, the handler
+    does not run), and turns a ``DomainError`` the handler does not catch itself into an error toast.
+    ``page=True`` marks a page's on_load: it also does what ``require_session`` does (show the actor in the
+    shell, send a user who owes two-factor enrolment to the Security page), so a page load costs one event
+    and one actor lookup; ``app_page`` then leaves ``require_session`` out of the chain.
+
+    The handler keeps its own signature (``functools.wraps``: Reflex reads the parameters and their
+    annotations through ``__wrapped__``), and may be sync, async, a generator or an async generator.
+    """
+    if fn is None:
+        return lambda f: guarded(f, page=page)
+
+    def enter(self) -> tuple[object, object]:
+        """(the contextvar reset token, the redirect to return instead of running the handler or None)."""
+        outer = _EVENT_ACTOR.get()
+        reset = None
+        if outer is None or outer.token != self.session_token:
+            reset = _EVENT_ACTOR.set(_EventActor(self.session_token, self._lookup_actor()))
+        actor = _EVENT_ACTOR.get().actor
+        if actor is None:
+            self._forget()
+            return reset, self._to_sign_in()
+        return reset, (self._admit(actor) if page else None)
+
+    def leave(reset) -> None:
+        if reset is not None:
+            _EVENT_ACTOR.reset(reset)
+
+    if inspect.isasyncgenfunction(fn):
+
+        @functools.wraps(fn)
+        async def wrapper(self, *args, **kwargs):
+            reset, stop = enter(self)
+            try:
+                if stop is not None:
+                    yield stop
+                    return
+                try:
+                    async for item in fn(self, *args, **kwargs):
+                        yield item
+                except DomainError as exc:
+                    yield self._refused(exc)
+            finally:
+                leave(reset)
+
+    elif inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def wrapper(self, *args, **kwargs):
+            reset, stop = enter(self)
+            try:
+                if stop is not None:
+                    yield stop
+                    return
+                try:
+                    yield from fn(self, *args, **kwargs)
+                except DomainError as exc:
+                    yield self._refused(exc)
+            finally:
+                leave(reset)
+
+    elif inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def wrapper(self, *args, **kwargs):
+            reset, stop = enter(self)
+            try:
+                if stop is not None:
+                    return stop
+                try:
+                    return await fn(self, *args, **kwargs)
+                except DomainError as exc:
+                    return self._refused(exc)
+            finally:
+                leave(reset)
+
+    else:
+
+        @functools.wraps(fn)
+        def wrapper(self, *args, **kwargs):
+            reset, stop = enter(self)
+            try:
+                if stop is not None:
+                    return stop
+                try:
+                    return fn(self, *args, **kwargs)
+                except DomainError as exc:
+                    return self._refused(exc)
+            finally:
+                leave(reset)
+
+    wrapper._msc_page_gate = page  # read by pages/shell.app_page
+    return wrapper
+
+
+def is_page_gate(handler) -> bool:
+    """Whether an on_load handler (an EventHandler) is a ``guarded(page=True)`` seam."""
+    return bool(getattr(getattr(handler, "fn", None), "_msc_page_gate", False))
 
 
 def navigate(url: str) -> rx.event.EventSpec:
@@ -60,12 +182,33 @@ class SessionState(rx.State):
         return auth.token_from_cookie_header(self.router.headers.cookie)
 
     def _actor(self) -> Actor | None:
-        """The actor for this client's session, looked up on the server each time."""
+        """The actor for this client's session: the one the ``guarded`` seam resolved for this event, else
+        looked up on the server now (never remembered across events)."""
+        current = _EVENT_ACTOR.get()
+        if current is not None and current.token == self.session_token:
+            return current.actor
+        return self._lookup_actor()
+
+    def _lookup_actor(self) -> Actor | None:
         token = self.session_token
         if not token:
             return None
         with session_scope() as session:
             return auth.actor_for_token(session=session, token=token)
+
+    def _refused(self, exc: DomainError):
+        """A service's refusal the handler did not show itself: its message, as an error toast."""
+        return rx.toast.error(exc.message)
+
+    def _admit(self, actor: Actor):
+        """A page load by a signed-in actor: show it in the shell; None, or the redirect to the Security page
+        while the distributor requires two-factor sign-in the user has not turned on."""
+        with session_scope() as session:
+            self._show_actor(actor, session)
+            owes = self.router.url.path.rstrip("/") != SECURITY_PATH and two_factor.must_enrol(
+                session=session, user_id=actor.user_id
+            )
+        return rx.redirect(f"{SECURITY_PATH}?required=1", replace=True) if owes else None
 
     def _hand_over(self, token: str, next_path: str):
         """After a sign-in: send the browser to set its cookie for the new session, then to ``next_path``."""
@@ -73,16 +216,14 @@ class SessionState(rx.State):
             ticket = auth.begin_handoff(session=session, token=token)
         return navigate(session_routes.start_url(ticket, next_path))
 
-    def _show_actor(self, actor: Actor) -> None:
-        with session_scope() as session:
-            tenant = session.get(Account, actor.account_id)
-            home = session.get(Account, actor.home_account_id)
+    def _show_actor(self, actor: Actor, session) -> None:
+        names = auth.account_names(session=session, account_ids=[actor.account_id, actor.home_account_id])
         self.signed_in = True
         self.user_name = actor.name
         self.user_email = actor.email
         self.role_label = actor.label
-        self.tenant_name = tenant.name if tenant else ""
-        self.home_tenant_name = home.name if home else ""
+        self.tenant_name = names.get(actor.account_id, "")
+        self.home_tenant_name = names.get(actor.home_account_id, "")
         self.home_account_id = actor.home_account_id
         self.current_account_id = actor.account_id
         self.in_perspective = actor.in_perspective
@@ -104,18 +245,10 @@ class SessionState(rx.State):
         return rx.redirect(target, replace=True)
 
     @rx.event
+    @guarded(page=True)
     def require_session(self):
-        """on_load of every protected page: redirect to sign-in without a live session, and to the
-        Security page while the distributor requires two-factor sign-in the user has not turned on."""
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
-        self._show_actor(actor)
-        if self.router.url.path.rstrip("/") != SECURITY_PATH:
-            with session_scope() as session:
-                if two_factor.must_enrol(session=session, user_id=actor.user_id):
-                    return rx.redirect(f"{SECURITY_PATH}?required=1", replace=True)
+        """on_load of a protected page that has no gated loader of its own: redirect to sign-in without a
+        live session, and to the Security page while the user owes two-factor enrolment (``_admit``)."""
         return None
 
     @rx.event

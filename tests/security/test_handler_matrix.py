@@ -738,6 +738,8 @@ NO_DATA = {
     "SignInState.cancel_code": "forgets the pending sign-in of this client",
     "FirstRunState.on_load": "reads only whether the installation is set up",
     "CustomersState.set_columns_dialog_open": "dialog toggle",
+    "CustomersState.open_row_menu": "opens the shared row menu for an id (what it offers is read when an item is chosen)",
+    "CustomersState.set_row_menu_open": "menu toggle",
     "ContactsState.set_contact_dialog_open": "dialog toggle (a submit after it is in the matrix, primed)",
     "ContactsState.set_delete_dialog_open": "dialog toggle (confirm_delete after it is in the matrix, primed)",
     "ProductsState.set_form_open": "dialog toggle (submit after it is in the matrix, primed)",
