@@ -38,12 +38,14 @@ def _assert_in_view(page: Page, row, viewport: dict) -> None:
         assert box is not None, what
         assert _box_inside(box, screen), f"{what} {box} outside the viewport {viewport}"
         assert _box_inside(box, scroller), f"{what} {box} outside the table's scroll container {scroller}"
-        # Nothing scrolled over it: the pointer at its centre hits the element itself.
-        on_top = locator.evaluate(
+        # Nothing scrolled over it: the pointer at its centre hits the element itself (waited for, so a
+        # pop-up still fading out after the sign-in does not count; a column scrolled over it would).
+        page.wait_for_function(
             "el => { const r = el.getBoundingClientRect();"
-            " return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+            " return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }",
+            arg=locator.element_handle(),
+            timeout=5000,
         )
-        assert on_top, f"{what}: covered by another element"
 
 
 def _show_all_columns(page: Page) -> None:
