@@ -10,6 +10,8 @@ from typing import Any
 
 import reflex as rx
 
+from msc_app.components.data_table import popup_anchor
+
 PREVIEW_LIMIT = 3
 STATUS_COLORS = {"Active": "green", "Pending": "amber", "Expired": "gray", "Cancelled": "red"}
 
@@ -92,14 +94,7 @@ def _preview_body(*, items: rx.Var, total: rx.Var, account_id: rx.Var, loading: 
 
 def _trigger_button(trigger, anchor_id, trigger_label) -> rx.Component:
     if anchor_id is not None:
-        return rx.el.button(
-            id=anchor_id,
-            type="button",
-            tab_index=-1,
-            aria_hidden="true",
-            class_name="msc-anchor",
-            data_msc_anchor="true",
-        )
+        return popup_anchor(anchor_id)
     return rx.button(
         trigger,
         variant="ghost",

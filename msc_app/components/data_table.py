@@ -228,3 +228,17 @@ def pager(
         padding_top="12px",
         data_msc_pager="true",  # UX-2: its buttons mark the table pending (assets/msc-table.js)
     )
+
+
+def popup_anchor(anchor_id: str) -> rx.Component:
+    """The hidden trigger of ONE menu or pop-up shared by every row of a table: assets/msc-table.js places it
+    over the row button that carries ``data-msc-opens=<anchor_id>`` when that button is clicked (and sends
+    focus back to that button on close), so no row mounts a widget of its own."""
+    return rx.el.button(
+        id=anchor_id,
+        type="button",
+        tab_index=-1,
+        aria_hidden="true",
+        class_name="msc-anchor",
+        data_msc_anchor="true",
+    )

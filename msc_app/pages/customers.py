@@ -7,7 +7,7 @@ import reflex as rx
 from msc_app.components import bulk as bulk_ui
 from msc_app.components.contracts import contracts_popover
 from msc_app.components.create_customer import create_customer_dialog
-from msc_app.components.data_table import Column, column_width_form, data_table, pager
+from msc_app.components.data_table import Column, column_width_form, data_table, pager, popup_anchor
 from msc_app.components.edit_customer import delete_customer_dialog, edit_customer_dialog
 from msc_app.components.export_dialog import export_dialog
 from msc_app.components.filter_panel import filter_chips, filter_panel
@@ -120,16 +120,7 @@ def _row_menu() -> rx.Component:
     opens this menu for its row (``CustomersState.row_menu_id``)."""
     account_id = CustomersState.row_menu_id
     return rx.menu.root(
-        rx.menu.trigger(
-            rx.el.button(
-                id=ROW_MENU_ANCHOR,
-                type="button",
-                tab_index=-1,
-                aria_hidden="true",
-                class_name="msc-anchor",
-                data_msc_anchor="true",
-            ),
-        ),
+        rx.menu.trigger(popup_anchor(ROW_MENU_ANCHOR)),
         rx.menu.content(
             rx.cond(
                 _may_change(account_id),
