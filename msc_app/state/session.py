@@ -153,10 +153,20 @@ def is_page_gate(handler) -> bool:
     return bool(getattr(getattr(handler, "fn", None), "_msc_page_gate", False))
 
 
+# Reflex keeps the client's state token in this sessionStorage key (reflex_base web/utils/state.js).
+_CLIENT_TOKEN_KEY = "token"
+
+
 def navigate(url: str) -> rx.event.EventSpec:
-    """A full page load (not the single-page router): HTTP routes set and clear the session cookie,
-    and only a new websocket carries the new cookie in its handshake."""
-    return rx.call_script(f"window.location.replace({json.dumps(url)})")
+    """A change of who is signed in, as a full page load (not the single-page router): HTTP routes set and
+    clear the session cookie, and only a new websocket carries the new cookie in its handshake.
+
+    The tab also drops its Reflex client token, so the next page starts from a fresh state: the previous
+    user's rows, names and dialogs are never drawn, not even for the moment before the new on_load runs."""
+    return rx.call_script(
+        f"window.sessionStorage.removeItem({json.dumps(_CLIENT_TOKEN_KEY)});"
+        f" window.location.replace({json.dumps(url)})"
+    )
 
 
 class SessionState(rx.State):

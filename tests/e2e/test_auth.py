@@ -52,6 +52,32 @@ def test_auth_1_sign_in_then_sign_out(page: Page, base_url, world):
     expect(page).to_have_url(re.compile(r"/signin"))
 
 
+# Every Name cell any customers list draws in this document, from its first frame (an init script runs
+# before the page's own code on every navigation).
+_RECORD_ROW_NAMES = """
+window.__mscSeenNames = new Set();
+new MutationObserver(() => {
+  document.querySelectorAll('[data-testid="customer-row"] th').forEach(
+    (cell) => window.__mscSeenNames.add(cell.innerText.split("\\n")[0].trim()));
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
+def test_auth_1_next_user_in_the_same_tab_never_sees_the_previous_users_rows(page: Page, base_url, world):
+    """AUTH-1 / AUTH-4: a sign-in starts the tab's page state afresh. After one user signed out (or lost
+    the cookie) and another signed in, not one frame of the new page shows the first user's rows."""
+    sign_in(page, base_url, world.reseller_admin, world.password)
+    first_users = set(row_names(page)) - set(world.tenant_admin_customers)
+    assert "Blue Harbor Resellers" in first_users
+    page.context.clear_cookies()
+    page.add_init_script(_RECORD_ROW_NAMES)
+    sign_in(page, base_url, world.tenant_admin, world.password)
+    expect(page.get_by_test_id("customer-row")).to_have_count(len(world.tenant_admin_customers))
+    assert row_names(page) == world.tenant_admin_customers
+    seen = set(page.evaluate("[...window.__mscSeenNames]"))
+    assert seen and not (seen & first_users), seen & first_users
+
+
 def test_session_token_is_an_http_only_cookie_never_sent_to_the_page(page: Page, base_url, world):
     """Sessions: the token is an HttpOnly, SameSite=Strict cookie set by an HTTP route; JavaScript cannot
     read it and it appears in no websocket message (no state var carries it). The one-time ticket
