@@ -23,7 +23,6 @@ from msc_app.state.contracts import ContractPreviewState
 from msc_app.state.customer_edit import DeleteCustomerState, EditCustomerState
 from msc_app.state.customers import CustomersState
 from msc_app.state.onboarding import OnboardingState
-from msc_app.state.saved_views import SavedViewsState
 from msc_app.state.tenants import TenantSwitchState
 
 
@@ -357,7 +356,7 @@ def _empty() -> rx.Component:
     )
 
 
-@app_page(route="/customers", title="Customers", on_load=[CustomersState.on_load, SavedViewsState.load_views])
+@app_page(route="/customers", title="Customers", on_load=[CustomersState.on_load])
 def customers_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(

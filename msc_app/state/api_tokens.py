@@ -1,6 +1,7 @@
 """The Profile page's personal API tokens (issue 8): create (shown once), list, revoke.
 
-Thin over ``services.api_tokens``: every handler resolves the actor again, and a token is revoked
+Thin over ``services.api_tokens``: every handler goes through the ``guarded`` seam (the actor resolved
+again for each event), and a token is revoked
 only if it is the actor's own (the service refuses anyone else's with "not found"). The new token's
 text is in the state only until the user dismisses it (or leaves the page): it is shown once.
 """
@@ -16,7 +17,7 @@ from msc_app.db import session_scope
 from msc_app.services import api_tokens
 from msc_app.services.errors import DomainError
 from msc_app.state.form_errors import form_errors
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 EXPIRY_CHOICES = (("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never"))
 
@@ -72,13 +73,10 @@ class ApiTokensState(SessionState):
         self.loaded = True
 
     @rx.event
+    @guarded(page=True)
     def on_load(self):
         self.new_token = self.new_token_name = ""
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
-        self._load(actor)
-        return None
+        self._load(self._signed_actor())
 
     @rx.event
     def open_create(self):
@@ -90,10 +88,9 @@ class ApiTokensState(SessionState):
         self.create_open = value
 
     @rx.event
+    @guarded
     def create(self, form_data: dict):
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         expiry = str(form_data.get("expires_days", "90"))
         try:
             with session_scope() as session:
@@ -129,10 +126,9 @@ class ApiTokensState(SessionState):
         self.revoke_open = value
 
     @rx.event
+    @guarded
     def revoke(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 api_tokens.revoke_token(session=session, actor=actor, token_id=self._revoke_id)

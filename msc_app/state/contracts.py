@@ -1,9 +1,9 @@
 """Contracts (CONTRACT-1/2): the list's pop-up, the contracts list and a contract's details.
 
-Thin states over ``services.contracts``: every handler resolves the actor
-again from the session (``self._actor()``) and reads through the scoped
-service, so an id from the browser (a URL, a forged event) is never trusted;
-without a live session it goes to sign-in. The list holds one page of rows.
+Thin states over ``services.contracts``: every handler goes through the
+``guarded`` seam (the actor resolved again from the session for each event) and
+reads through the scoped service, so an id from the browser (a URL, a forged
+event) is never trusted; without a live session it goes to sign-in. The list holds one page of rows.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from msc_app.services import contracts
 from msc_app.services.contracts import ContractRead, ContractSort, ContractSummary
 from msc_app.services.errors import NotFound
 from msc_app.state.paging import PagedListMixin
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 ALL_STATUSES = "all"  # the status select's "All statuses" (a Radix select item cannot have "" as value)
 STATUS_CHOICES = [s.value for s in ContractStatus]
@@ -141,11 +141,8 @@ class ContractsState(PagedListMixin, SessionState):
     def filtered(self) -> bool:
         return bool(self.search or self.status or self.account_id)
 
-    def _load(self):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+    def _load(self) -> None:
+        actor = self._signed_actor()
         self.account_missing = False
         try:
             with session_scope() as session:
@@ -168,7 +165,7 @@ class ContractsState(PagedListMixin, SessionState):
             self.account_name = ""
             self.account_missing = True
             self.loaded = True
-            return None
+            return
         self.rows = [_row(r) for r in result.rows]
         self.total = result.total
         self.page = result.page
@@ -181,8 +178,8 @@ class ContractsState(PagedListMixin, SessionState):
         self.account_name = result.account_name
         self.loaded = True
         live.watch(self, scope_account_id=actor.account_id)
-        return None
 
+    @guarded
     async def _live_refresh(self) -> None:
         """Issue 7: a customer in this list's scope changed elsewhere: read the same page again."""
         self._load()
@@ -206,14 +203,13 @@ class ContractsState(PagedListMixin, SessionState):
 
     def _refresh(self):
         """Load the page, then put the view in the address bar without navigating."""
-        redirect = self._load()
-        if redirect is not None:
-            return redirect
+        self._load()
         query = self._view_query()
         url = "/contracts" + (f"?{query}" if query else "")
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
 
     @rx.event
+    @guarded(page=True)
     def on_load(self):
         """Read the view from the URL (``account``, ``status``, ``q``, ``sort``, ``desc``, ``page``)."""
         params = self.router.url.query_parameters
@@ -225,9 +221,10 @@ class ContractsState(PagedListMixin, SessionState):
         self.page = _int_or_zero(params.get("page", "")) or 1
         self.account_name = ""
         self.loaded = False
-        return self._load()
+        self._load()
 
     @rx.event
+    @guarded
     def apply_search(self, form_data: dict):
         """The search box's Enter."""
         self.search = contracts.clean_search(form_data.get("search", ""))
@@ -235,12 +232,14 @@ class ContractsState(PagedListMixin, SessionState):
         return self._refresh()
 
     @rx.event
+    @guarded
     def set_status(self, value: str):
         self.status = "" if value == ALL_STATUSES else contracts.clean_status(value)
         self.page = 1
         return self._refresh()
 
     @rx.event
+    @guarded
     def clear_account(self):
         """The filter chip's ×: every customer's contracts again."""
         self.account_id = 0
@@ -249,6 +248,7 @@ class ContractsState(PagedListMixin, SessionState):
         return self._refresh()
 
     @rx.event
+    @guarded
     def clear_filters(self):
         self.account_id = 0
         self.account_name = ""
@@ -289,14 +289,12 @@ class ContractDetailState(SessionState):
         return _int_or_zero(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
 
     @rx.event
+    @guarded(page=True)
     def on_load(self):
         self.loaded = False
         self.found = False
         self.contract = ContractView()
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         contract_id = self._contract_id_from_url()
         try:
             with session_scope() as session:
@@ -344,12 +342,14 @@ class ContractPreviewState(SessionState):
     error: str = ""
 
     @rx.event
+    @guarded
     def toggle(self, account_id: int, is_open: bool):
         """The pop-up of ``account_id`` opened (load its preview) or closed (nothing to do)."""
         if is_open:
             yield from self._load_preview(account_id)
 
     @rx.event
+    @guarded
     def load(self, account_id: int):
         """Load the preview of ``account_id`` (for a pop-up opened some other way)."""
         yield from self._load_preview(account_id)
@@ -364,12 +364,7 @@ class ContractPreviewState(SessionState):
         self.account_id = _int_or_zero(account_id)
         self.loading = True
         yield
-        actor = self._actor()
-        if actor is None:
-            self.loading = False
-            self._forget()
-            yield self._to_sign_in()
-            return
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 preview = contracts.contracts_preview(session=session, actor=actor, account_id=self.account_id)

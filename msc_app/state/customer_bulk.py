@@ -35,7 +35,7 @@ from msc_app.services.customers import ListQuery
 from msc_app.services.errors import DomainError, PermissionDenied, ValidationError
 from msc_app.state.customers import FILTER_LISTS, CustomersState
 from msc_app.state.form_errors import form_errors
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 ALL_PRODUCTS = "all"
 PRODUCT_TYPE_CHOICES = [(ALL_PRODUCTS, "All products"), *[(t.value, t.value) for t in ProductType]]
@@ -181,29 +181,26 @@ class BulkState(SessionState):
         self._matching_params = {}
 
     def _count_matching(self, view: CustomersState) -> None:
-        actor = self._actor()
-        if actor is None:
-            return
         with session_scope() as session:
             self.matching_count = bulk.count_selected(
-                session=session, actor=actor, selection=Selection.all_matching(view._current_query())
+                session=session, actor=self._signed_actor(), selection=Selection.all_matching(view._current_query())
             )
 
     def _may_select(self) -> bool:
         """Checked on every selection event too: hiding the checkboxes is not the protection."""
-        actor = self._actor()
-        return actor is not None and bulk.may_change_products(actor)
+        return bulk.may_change_products(self._signed_actor())
 
     @rx.event
+    @guarded
     def prepare(self):
         """The list was (re)mounted: who may select, and no selection left over from elsewhere."""
-        actor = self._actor()
-        self.can_select = actor is not None and bulk.may_change_products(actor)
+        self.can_select = self._may_select()
         self._clear()
         self.selection_view = ""
         self.dialog_open = False
 
     @rx.event
+    @guarded
     async def toggle_row(self, account_id: int, checked: bool):
         if not self._may_select():
             return
@@ -229,6 +226,7 @@ class BulkState(SessionState):
             self._count_matching(view)  # the whole page is ticked: offer all matching
 
     @rx.event
+    @guarded
     async def toggle_page(self, checked: bool):
         """The header checkbox: every selectable row of this page."""
         if not self._may_select():
@@ -246,6 +244,7 @@ class BulkState(SessionState):
                 self.selected_ids = [i for i in self.selected_ids if i not in page]
 
     @rx.event
+    @guarded
     async def select_all_matching(self):
         if not self._may_select():
             return
@@ -283,13 +282,11 @@ class BulkState(SessionState):
         self.failure_count = 0
 
     @rx.event
+    @guarded
     async def open_action(self, action: str):
         if action not in ACTION_LABELS:
             return
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         if not bulk.may_change_products(actor):
             return rx.toast.error(PermissionDenied().message)
         selection = await self._selection_now()
@@ -325,12 +322,10 @@ class BulkState(SessionState):
         return None if self.product_type == ALL_PRODUCTS else self.product_type
 
     @rx.event
+    @guarded
     async def review(self):
         """Assign: the plan chosen, checked by the service, then the confirmation with the count."""
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         selection = await self._selection_now()
         if selection is None:
             self.error = "The selection was cleared because the list changed. Select customers again."
@@ -363,7 +358,11 @@ class BulkState(SessionState):
 
     @rx.event(background=True)
     async def run(self):
-        """Run the confirmed action chunk by chunk, sending the progress between chunks."""
+        """Run the confirmed action chunk by chunk, sending the progress between chunks.
+
+        Not behind the ``guarded`` seam: a background task changes its state only inside ``async with self``
+        and runs for longer than one event, so each chunk looks the session up again (``_apply_chunk``) and a
+        session that ends stops the run there."""
         async with self:
             if self.step != "confirm":
                 return
@@ -407,11 +406,9 @@ class BulkState(SessionState):
     # ------------------------------------------------------------ export
 
     @rx.event
+    @guarded
     async def export_selection(self):
         """All matching: the list's CSV export of the view (api/export.py), in the visible columns."""
-        if self._actor() is None:
-            self._forget()
-            return self._to_sign_in()
         view = await self._current()
         if not self.all_matching:
             return rx.toast.info("Select all matching customers to export them.")

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import reflex as rx
+
 from msc_app.db import session_scope
 from msc_app.services.consumption import Consumption, customer_consumption
 from msc_app.services.errors import NotFound
 from msc_app.state.customer_detail import CustomerDetailState
+from msc_app.state.session import guarded
 
 USED = "Used in quota period"
 QUOTA = "Credit quota"
@@ -94,14 +97,15 @@ class ConsumptionState(CustomerDetailState):
         self.forecast_warning = c.runs_out_early or (bool(c.quota) and c.remaining <= 0)
         self.over_quota = bool(c.quota) and c.remaining < 0
 
+    @rx.event
+    @guarded
     def load_section(self) -> None:
-        actor = self._actor()
-        if actor is None:
-            return  # the page's own on_load redirects to sign-in
         self.consumption_loaded = False
         try:
             with session_scope() as session:
-                consumption = customer_consumption(session=session, actor=actor, account_id=self._customer_id())
+                consumption = customer_consumption(
+                    session=session, actor=self._signed_actor(), account_id=self._customer_id()
+                )
         except NotFound:
             self.points, self.series = [], []
             return

@@ -23,6 +23,7 @@ from msc_app.services.errors import DomainError, NotFound
 from msc_app.services.permissions import Actor
 from msc_app.state.customer_detail import CustomerDetailState
 from msc_app.state.form_errors import form_errors
+from msc_app.state.session import guarded
 
 _FIELDS = ("name", "email", "phone")
 CONTACT_NOT_FOUND = "Contact not found."
@@ -106,15 +107,14 @@ class ContactsState(CustomerDetailState):
         self.delete_dialog_open = False
         self._contact_id = 0
 
+    @rx.event
+    @guarded
     def load_section(self) -> None:
         """The customer's contacts and whether to offer changes."""
-        actor = self._actor()
-        if actor is None:
-            return  # the page's own on_load sends the visitor to sign in
         self._close_dialogs()
         self.contacts_loaded = False
         try:
-            self._read_list(actor, self._customer_id())
+            self._read_list(self._signed_actor(), self._customer_id())
         except DomainError:
             self._clear()
 
@@ -133,14 +133,11 @@ class ContactsState(CustomerDetailState):
         self.contact_dialog_open = True
 
     @rx.event
+    @guarded
     def open_new(self):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
         self._close_dialogs()
         try:
-            self._read_list(actor, self._customer_id())
+            self._read_list(self._signed_actor(), self._customer_id())
         except DomainError as exc:
             self._clear()
             return rx.toast.error(exc.message)
@@ -150,11 +147,9 @@ class ContactsState(CustomerDetailState):
         return None
 
     @rx.event
+    @guarded
     def open_edit(self, contact_id: int):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self._close_dialogs()
         try:
             contact = self._contact_on_page(actor, contact_id)
@@ -171,14 +166,12 @@ class ContactsState(CustomerDetailState):
         self.contact_dialog_open = bool(value)
 
     @rx.event
+    @guarded
     def submit(self, form_data: dict):
         """Save the New or Edit Contact form: errors go next to their fields, nothing is saved on error."""
         self.errors = {}
         self.form_error = ""
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         if not self.contact_dialog_open:
             return None
         values = {field: _text(form_data, field) for field in _FIELDS}
@@ -204,11 +197,9 @@ class ContactsState(CustomerDetailState):
     # ------------------------------------------------------------ Delete
 
     @rx.event
+    @guarded
     def open_delete(self, contact_id: int):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self._close_dialogs()
         try:
             contact = self._contact_on_page(actor, contact_id)
@@ -227,11 +218,9 @@ class ContactsState(CustomerDetailState):
         self.delete_dialog_open = bool(value)
 
     @rx.event
+    @guarded
     def confirm_delete(self):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         if not self.delete_dialog_open or not self._contact_id:
             return None
         name = self.delete_name

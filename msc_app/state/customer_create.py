@@ -14,7 +14,7 @@ from msc_app.services.errors import DomainError
 from msc_app.services.forms import parse_form
 from msc_app.state.customers import CustomersState
 from msc_app.state.form_errors import checked_ids, form_errors
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 _TEXT_FIELDS = (
     "customer_name",
@@ -47,10 +47,11 @@ class CreateCustomerState(SessionState):
     tenant_admins: list[Choice] = []
 
     @rx.event
+    @guarded
     def open_dialog(self):
-        actor = self._actor()
+        actor = self._signed_actor()
         # CREATE-1: an admin working as a distributor or reseller (not in a customer's perspective).
-        if actor is None or actor.role != Role.ADMIN or actor.kind == AccountKind.CUSTOMER:
+        if actor.role != Role.ADMIN or actor.kind == AccountKind.CUSTOMER:
             return rx.toast.error("You do not have permission to create customers.")
         with session_scope() as session:
             plans = products.plan_choices(session=session, actor=actor, account_id=actor.account_id)
@@ -73,13 +74,11 @@ class CreateCustomerState(SessionState):
         self.hide_name = bool(value)
 
     @rx.event
+    @guarded
     def submit(self, form_data: dict):
         self.errors = {}
         self.form_error = ""
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         values = {name: form_data.get(name, "") for name in _TEXT_FIELDS}
         values["hide_name"] = self.hide_name
         if not self.hide_name:

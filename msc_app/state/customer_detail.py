@@ -134,12 +134,11 @@ class CustomerDetailState(SessionState):
         except (TypeError, ValueError):
             return 0
 
+    @rx.event
+    @guarded
     def load_customer(self):
         """The header, Account Details and Activity of the customer in the URL."""
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self.loaded = False
         self.path = self.router.url.path.rstrip("/")
         wanted = self.router.url.query_parameters.get("tab", "summary")

@@ -24,7 +24,7 @@ from msc_app.services.forms import parse_form
 from msc_app.state.customer_detail import CustomerDetailState
 from msc_app.state.customers import CustomersState
 from msc_app.state.form_errors import checked_ids, form_errors
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 _ACCOUNT_FIELDS = ("customer_name", "organization", "phone", "address")
 
@@ -98,13 +98,10 @@ class EditCustomerState(SessionState):
         self.stale = False
 
     @rx.event
+    @guarded
     def open_for(self, account_id: int):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
         try:
-            self._read(actor, int(account_id))
+            self._read(self._signed_actor(), int(account_id))
         except (DomainError, TypeError, ValueError) as exc:
             self.open = False
             return rx.toast.error(getattr(exc, "message", "Customer not found."))
@@ -115,26 +112,21 @@ class EditCustomerState(SessionState):
         self.open = value
 
     @rx.event
+    @guarded
     def reload_latest(self):
         """EDIT-2: drop the stale form and show the customer as it is now."""
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
         try:
-            self._read(actor, self._account_id)
+            self._read(self._signed_actor(), self._account_id)
         except DomainError as exc:
             self.open = False
             return [rx.toast.error(exc.message), _after_change(self)]
 
     @rx.event
+    @guarded
     def submit(self, form_data: dict):
         self.errors = {}
         self.form_error = ""
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         values = {name: form_data.get(name, "") for name in _ACCOUNT_FIELDS}
         if self.assigns_admins:
             values["tenant_admin_user_ids"] = checked_ids(form_data, "tenant_admin_")
@@ -167,11 +159,9 @@ class DeleteCustomerState(SessionState):
     _account_id: int = 0
 
     @rx.event
+    @guarded
     def open_for(self, account_id: int):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 detail = get_customer(session=session, actor=actor, account_id=int(account_id))
@@ -189,14 +179,13 @@ class DeleteCustomerState(SessionState):
         self.open = value
 
     @rx.event
+    @guarded
     def confirm(self):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
         try:
             with session_scope() as session:
-                customer_changes.delete_customer(session=session, actor=actor, account_id=self._account_id)
+                customer_changes.delete_customer(
+                    session=session, actor=self._signed_actor(), account_id=self._account_id
+                )
         except DomainError as exc:
             self.refusal = exc.message
             return

@@ -17,7 +17,7 @@ from msc_app.db import session_scope
 from msc_app.services import customer_export
 from msc_app.services.preferences import CUSTOMER_COLUMNS
 from msc_app.state.customers import CustomersState
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 REPORT_FORM_ID = "msc-export-report"
 ALL_COLUMN_KEYS = [c.key for c in CUSTOMER_COLUMNS]
@@ -51,15 +51,12 @@ class ExportState(SessionState):
         return min(100, 100 * self.export_rows // self.export_total) if self.export_total else 0
 
     @rx.event
+    @guarded
     async def open_export(self):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
         view = await self.get_state(CustomersState)
         with session_scope() as session:
             self.export_matching = customer_export.count_matching(
-                session=session, actor=actor, query=view._current_query()
+                session=session, actor=self._signed_actor(), query=view._current_query()
             )
         self.export_columns = [k for k in ALL_COLUMN_KEYS if k in view.visible_columns]
         self.export_running = self.export_finished = False
@@ -85,13 +82,11 @@ class ExportState(SessionState):
         self.export_columns = list(ALL_COLUMN_KEYS) if checked else []
 
     @rx.event
+    @guarded
     async def start_export(self):
         if not self.export_columns:
             self.export_error = "Select at least one column to export."
             return None
-        if self._actor() is None:
-            self._forget()
-            return self._to_sign_in()
         view = await self.get_state(CustomersState)
         params = view._current_query().to_params()
         params.pop("page", None)

@@ -81,12 +81,8 @@ class FilterPanelState(SessionState):
     @rx.event
     @guarded
     async def open_panel(self):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
         with session_scope() as session:
-            options = list_filters.filter_options(session=session, actor=actor)
+            options = list_filters.filter_options(session=session, actor=self._signed_actor())
         self.products = list(options.products)
         self.regions = list(options.storage_regions)
         self.tenant_types = list(options.tenant_types)

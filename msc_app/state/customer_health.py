@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import reflex as rx
+
 from msc_app.db import session_scope
 from msc_app.services.customer_health import CustomerHealth, JobRef, customer_health
 from msc_app.services.errors import NotFound
 from msc_app.state.customer_detail import CustomerDetailState
+from msc_app.state.session import guarded
 
 SEVERITY_COLORS = {"Critical": "red", "High": "orange", "Medium": "amber", "Low": "gray"}
 
@@ -100,14 +103,13 @@ class HealthState(CustomerDetailState):
         self.alerts_by_type = count_rows(health.alerts_by_type)
         self.alerts_by_severity = count_rows(health.alerts_by_severity, colors=SEVERITY_COLORS)
 
+    @rx.event
+    @guarded
     def load_section(self) -> None:
-        actor = self._actor()
-        if actor is None:
-            return  # the page's own on_load redirects to sign-in
         self.health_loaded = False
         try:
             with session_scope() as session:
-                health = customer_health(session=session, actor=actor, account_id=self._customer_id())
+                health = customer_health(session=session, actor=self._signed_actor(), account_id=self._customer_id())
         except NotFound:
             self.sources, self.alerts_by_type, self.alerts_by_severity = [], [], []
             return

@@ -33,6 +33,7 @@ from msc_app.services.products import ProductCreate, ProductUpdate
 from msc_app.state.customer_create import Choice
 from msc_app.state.customer_detail import CustomerDetailState
 from msc_app.state.form_errors import checked_ids, form_errors
+from msc_app.state.session import guarded
 
 REGION_PREFIX = "storage_region_"  # a storage region's checkbox is named storage_region_<region>
 _COUNT_FIELDS = ("credit_quota", "user_count", "preserved_user_count")
@@ -210,19 +211,13 @@ class ProductsState(CustomerDetailState):
         self.form_open = False
         self.confirm_open = False
 
-    def _signed_out(self):
-        self._forget()
-        return self._to_sign_in()
-
+    @rx.event
+    @guarded
     def load_section(self) -> None:
         """The products of the customer in the URL (none when not found)."""
         self._account_id = self._customer_id()
-        actor = self._actor()
-        if actor is None:
-            self._clear_products()
-            return  # the page's own on_load sends the browser to sign in
         try:
-            self._read_products(actor)
+            self._read_products(self._signed_actor())
         except NotFound:
             self._clear_products()
 
@@ -243,10 +238,9 @@ class ProductsState(CustomerDetailState):
         self.form_error = ""
 
     @rx.event
+    @guarded
     def open_add(self):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 answer = product_permissions(session=session, actor=actor, account_id=self._account_id)
@@ -278,10 +272,9 @@ class ProductsState(CustomerDetailState):
         self.form_open = True
 
     @rx.event
+    @guarded
     def open_edit(self, product_id: int):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 answer = product_permissions(session=session, actor=actor, account_id=self._account_id)
@@ -343,12 +336,11 @@ class ProductsState(CustomerDetailState):
         return values
 
     @rx.event
+    @guarded
     def submit(self, form_data: dict):
         self.errors = {}
         self.form_error = ""
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         values = self._form_values(form_data)
         try:
             with session_scope() as session:
@@ -377,11 +369,10 @@ class ProductsState(CustomerDetailState):
     # ------------------------------------------------------------ Delete / Suspend / Activate
 
     @rx.event
+    @guarded
     def ask(self, action: str, product_id: int):
         """Open the confirmation for ``action`` ("delete", "suspend", "activate") on one product."""
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         try:
             if action not in _CONFIRMATIONS:
                 raise DomainError("Unknown action.")
@@ -414,10 +405,9 @@ class ProductsState(CustomerDetailState):
         self.confirm_open = value
 
     @rx.event
+    @guarded
     def confirm(self):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         operation = _OPERATIONS.get(self._action)
         if operation is None or not self._product_id:
             self.confirm_open = False

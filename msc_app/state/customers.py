@@ -192,11 +192,8 @@ class CustomersState(PagedListMixin, SessionState):
             chips.append(FilterChip(kind="status", value=self.filter_status, label=STATUS_LABELS.get(self.filter_status, self.filter_status)))
         self.chips = chips
 
-    def _load(self, actor=None):
-        actor = actor or self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+    def _load(self) -> None:
+        actor = self._signed_actor()
         query = self._current_query()
         with session_scope() as session:
             result = customers.list_customers(session=session, actor=actor, query=query)
@@ -208,8 +205,8 @@ class CustomersState(PagedListMixin, SessionState):
         self.page_count = result.page_count
         self.loaded = True
         live.watch(self, scope_account_id=actor.account_id)
-        return None
 
+    @guarded
     async def _live_refresh(self) -> None:
         """Issue 7: a customer in this list's scope changed elsewhere: read the same page again."""
         self._load()
@@ -223,9 +220,7 @@ class CustomersState(PagedListMixin, SessionState):
 
     def _refresh(self):
         """Load the page, then put the view in the address bar without navigating."""
-        redirect = self._load()
-        if redirect is not None:
-            return redirect
+        self._load()
         return self._sync_url()
 
     def _sync_url(self):
@@ -235,20 +230,22 @@ class CustomersState(PagedListMixin, SessionState):
 
     @rx.event
     @guarded(page=True)
-    def on_load(self):
-        """Read the view from the URL, so a reload or a shared link shows the same list."""
+    async def on_load(self):
+        """Read the view from the URL, so a reload or a shared link shows the same list. The whole page load is
+        this one event: the saved-views menu only closes here (it reads its views when it opens)."""
+        from msc_app.state.saved_views import SavedViewsState  # it reads this list's view: imports this module
+
         params = self.router.url.query_parameters
         self._show_query(ListQuery.from_params(params))
         cols = [c for c in str(params.get("cols", "")).split(",") if c]
         self._url_columns = list(preferences.normalise(cols, None).columns) if cols else []
         self.loaded = False
-        actor = self._actor()
-        if actor is not None and self.chips:
+        actor = self._signed_actor()
+        if self.chips:
             self._load_names(actor)
-        redirect = self._load(actor)
-        if redirect is None:
-            self._load_preferences(actor)
-        return redirect
+        self._load()
+        self._load_preferences(actor)
+        (await self.get_state(SavedViewsState))._close()
 
     def _load_names(self, actor) -> None:
         """Plan and tenant-admin names for the chips (ids in the URL are only ids)."""
@@ -292,11 +289,8 @@ class CustomersState(PagedListMixin, SessionState):
         self.column_widths = {key: f"{px}px" for key, px in prefs.widths}
 
     def _save_preferences(self, **changes) -> None:
-        actor = self._actor()
-        if actor is None:
-            return
         with session_scope() as session:
-            prefs = preferences.save_list_preferences(session=session, actor=actor, **changes)
+            prefs = preferences.save_list_preferences(session=session, actor=self._signed_actor(), **changes)
         self._show_preferences(prefs)
 
     @rx.event

@@ -11,7 +11,7 @@ from msc_app.services import onboarding
 from msc_app.services.customer_details import get_customer
 from msc_app.services.errors import DomainError
 from msc_app.state.customers import CustomersState
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 
 @dataclasses.dataclass
@@ -58,14 +58,11 @@ class OnboardingState(SessionState):
         self.tasks = [_item(t) for t in tasks]
 
     @rx.event
+    @guarded
     def open_for(self, account_id: int):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
         self.error = ""
         try:
-            self._read(actor, int(account_id))
+            self._read(self._signed_actor(), int(account_id))
         except (DomainError, TypeError, ValueError) as exc:
             self.open = False
             return rx.toast.error(getattr(exc, "message", "Customer not found."))
@@ -76,10 +73,7 @@ class OnboardingState(SessionState):
         self.open = value
 
     def _change(self, change, task_id):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self.error = ""
         try:
             with session_scope() as session:
@@ -92,9 +86,11 @@ class OnboardingState(SessionState):
         return CustomersState.reload
 
     @rx.event
+    @guarded
     def start(self, task_id: int):
         return self._change(onboarding.start_task, task_id)
 
     @rx.event
+    @guarded
     def complete(self, task_id: int):
         return self._change(onboarding.complete_task, task_id)

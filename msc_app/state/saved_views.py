@@ -27,7 +27,7 @@ from msc_app.services.errors import DomainError, NotFound
 from msc_app.services.saved_views import DuplicateViewName, SavedViewRead
 from msc_app.state.customers import CustomersState
 from msc_app.state.form_errors import form_errors
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 VIEW_NOT_FOUND = "View not found."
 SAVE, RENAME = "save", "rename"
@@ -111,42 +111,28 @@ class SavedViewsState(SessionState):
         self.shared_views = [i for i, v in zip(items, views, strict=True) if not v.mine]
         self.views_loaded = True
 
-    def _signed_out(self):
-        self._forget()
-        self.my_views, self.shared_views, self.menu_open = [], [], False
-        return self._to_sign_in()
-
-    @rx.event
-    async def load_views(self):
-        """on_load of /customers, after the list's own: the menu's views."""
+    def _close(self) -> None:
+        """The list's page loaded: no menu or dialog left open from before. The views themselves are read
+        when the menu opens (``set_menu_open``), the only place they show."""
         self.menu_open = self.dialog_open = self.delete_open = False
-        actor = self._actor()
-        if actor is None:
-            self.my_views, self.shared_views = [], []
-            return  # the list's on_load sends the visitor to sign in
-        await self._read(actor)
 
     @rx.event
+    @guarded
     async def set_menu_open(self, value: bool):
-        """Opening the menu reads it again: views shared or deleted since then show as they are."""
+        """Opening the menu reads it: views saved, shared or deleted since the page loaded show as they are."""
         if not value:
             self.menu_open = False
-            return None
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
-        await self._read(actor)
+            return
+        await self._read(self._signed_actor())
         self.menu_open = True
-        return None
 
     # ------------------------------------------------------------ apply
 
     @rx.event
+    @guarded
     async def apply(self, view_id: int):
         """Show a view: its URL in the address bar, then the list loads from it (LIST-9)."""
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 view = saved_views.get_view(session=session, actor=actor, view_id=view_id)
@@ -175,25 +161,16 @@ class SavedViewsState(SessionState):
         self.dialog_open = True
 
     @rx.event
+    @guarded
     def open_save(self):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
-        self.can_share_current = saved_views.may_share_as(actor)
+        self.can_share_current = saved_views.may_share_as(self._signed_actor())
         self._open_dialog(SAVE)
-        return None
 
     @rx.event
+    @guarded
     def open_rename(self, view_id: int):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
-        try:
-            view = self._own_view(actor, view_id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        view = self._own_view(self._signed_actor(), view_id)
         self._open_dialog(RENAME, name=view.name, rename_id=view.id)
-        return None
 
     @rx.event
     def set_dialog_open(self, value: bool):
@@ -221,7 +198,7 @@ class SavedViewsState(SessionState):
             )
         return view
 
-    def _refused(self, exc: DomainError, *, name: str = "", shared: bool = False) -> None:
+    def _show_refusal(self, exc: DomainError, *, name: str = "", shared: bool = False) -> None:
         self.errors, self.form_error = form_errors(exc)
         if isinstance(exc, DuplicateViewName) and self.dialog_mode == SAVE:
             self.replace_name = name
@@ -236,12 +213,11 @@ class SavedViewsState(SessionState):
         return rx.toast.success(message)
 
     @rx.event
+    @guarded
     async def submit(self, form_data: dict):
         """Save the current view under a name, or rename a view; errors go next to the Name field."""
         self.errors, self.form_error = {}, ""
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         if not self.dialog_open:
             return None
         name = str(form_data.get("name") or "")
@@ -253,23 +229,22 @@ class SavedViewsState(SessionState):
                 return await self._saved(actor, view, f"View renamed to “{view.name}”.")
             view = await self._save(actor, name, shared, replace=False)
         except DomainError as exc:
-            self._refused(exc, name=name, shared=shared)
+            self._show_refusal(exc, name=name, shared=shared)
             return None
         return await self._saved(actor, view, self._saved_message(view))
 
     @rx.event
+    @guarded
     async def replace_existing(self):
         """The name was taken and the user chose to replace that view with what the list shows now."""
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         if not self.dialog_open or not self._pending:
             return None
         name, shared = self._pending["name"], self._pending["shared"]
         try:
             view = await self._save(actor, name, shared, replace=True)
         except DomainError as exc:
-            self._refused(exc)
+            self._show_refusal(exc)
             return None
         return await self._saved(actor, view, f"View “{view.name}” replaced.")
 
@@ -282,10 +257,9 @@ class SavedViewsState(SessionState):
     # ------------------------------------------------------------ share
 
     @rx.event
+    @guarded
     async def set_shared(self, view_id: int, shared: bool):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 view = saved_views.set_shared(session=session, actor=actor, view_id=view_id, shared=shared is True)
@@ -300,14 +274,9 @@ class SavedViewsState(SessionState):
     # ------------------------------------------------------------ delete
 
     @rx.event
+    @guarded
     def open_delete(self, view_id: int):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
-        try:
-            view = self._own_view(actor, view_id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        view = self._own_view(self._signed_actor(), view_id)
         self._delete_id = view.id
         self.delete_name = view.name
         self.delete_shared = view.shared
@@ -322,10 +291,9 @@ class SavedViewsState(SessionState):
             self._delete_id = 0
 
     @rx.event
+    @guarded
     async def confirm_delete(self):
-        actor = self._actor()
-        if actor is None:
-            return self._signed_out()
+        actor = self._signed_actor()
         if not self.delete_open or not self._delete_id:
             return None
         name = self.delete_name

@@ -1,12 +1,12 @@
 """The Security page (/security): the signed-in user's two-factor sign-in (issue 6).
 
-Thin over ``services.two_factor``: every handler resolves the actor again (``self._actor()``) and
-acts only on the actor's own user, so no id from the browser is ever used. The secret and QR code
-are shown while enrolling (the user needs them to set up its app) and cleared once confirmed; the
-recovery codes are shown once, right after they are made.
+Thin over ``services.two_factor``: every handler goes through the ``guarded`` seam (the actor resolved
+again for each event) and acts only on the actor's own user, so no id from the browser is ever used.
+The secret and QR code are shown while enrolling (the user needs them to set up its app) and cleared
+once confirmed; the recovery codes are shown once, right after they are made.
 
-``TwoFactorGateState.check`` is the on_load gate for other pages: a user whose distributor requires
-two-factor and who has not enrolled is sent to /security until it has.
+The seam's page gate (``guarded(page=True)``, ``SessionState._admit``) sends a user whose distributor
+requires two-factor and who has not enrolled to /security until it has.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import reflex as rx
 from msc_app.db import session_scope
 from msc_app.services import two_factor
 from msc_app.services.errors import DomainError
-from msc_app.state.session import SessionState
-
+from msc_app.state.session import SessionState, guarded
 
 
 def _svg_data_uri(svg: str) -> str:
@@ -62,20 +61,18 @@ class SecurityState(SessionState):
         self.qr_src = ""
 
     @rx.event
+    @guarded(page=True)
     def on_load(self):
-        actor = self._actor()
-        if actor is None:
-            return
+        actor = self._signed_actor()
         self.error = self.require_error = ""
         self.recovery_codes = []
         self._clear_enrolment()
         self._refresh(actor.user_id, actor)
 
     @rx.event
+    @guarded
     def start_enrolment(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self.error = ""
         try:
             with session_scope() as session:
@@ -88,10 +85,9 @@ class SecurityState(SessionState):
         self.qr_src = _svg_data_uri(enrolment.qr_svg)
 
     @rx.event
+    @guarded
     def cancel_enrolment(self):
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         with session_scope() as session:
             two_factor.cancel_enrolment(session=session, user_id=actor.user_id)
         self._clear_enrolment()
@@ -111,10 +107,9 @@ class SecurityState(SessionState):
             return None, False
 
     @rx.event
+    @guarded
     def confirm_enrolment(self, form_data: dict):
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         codes, done = self._with_code(
             actor, form_data, lambda s, uid, code: two_factor.confirm_enrolment(session=s, user_id=uid, code=code)
         )
@@ -126,10 +121,9 @@ class SecurityState(SessionState):
         return rx.toast.success("Two-factor sign-in is on.")
 
     @rx.event
+    @guarded
     def regenerate_codes(self, form_data: dict):
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         codes, done = self._with_code(
             actor,
             form_data,
@@ -142,10 +136,9 @@ class SecurityState(SessionState):
         return rx.toast.success("New recovery codes made. The old ones no longer work.")
 
     @rx.event
+    @guarded
     def turn_off(self, form_data: dict):
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         _, done = self._with_code(
             actor, form_data, lambda s, uid, code: two_factor.disable(session=s, user_id=uid, code=code)
         )
@@ -160,11 +153,10 @@ class SecurityState(SessionState):
         self.recovery_codes = []
 
     @rx.event
+    @guarded
     def set_requirement(self, required: bool):
         """Distributor admins only: the service refuses anyone else whatever the browser sends."""
-        actor = self._actor()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self.require_error = ""
         try:
             with session_scope() as session:

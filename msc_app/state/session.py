@@ -5,9 +5,10 @@ JavaScript cannot read (set by ``msc_app/api/session.py``); the server keeps the
 session record. The state reads the token from the websocket handshake's
 ``Cookie`` header (``router.headers.cookie``, which Reflex never sends back to
 the browser), so the token is in no state var and no message. Every handler that
-reads or changes data resolves the actor again from that token
-(``self._actor()``), so a revoked or expired session stops working at once, and no
-id sent by the browser is trusted.
+reads or changes data goes through the ``guarded`` seam, which resolves the actor
+again from that token once per event (the handler reads it with
+``self._signed_actor()``), so a revoked or expired session stops working at the
+next event, and no id sent by the browser is trusted.
 
 Signing in therefore ends in a full page load: ``_hand_over`` swaps the new
 session's token for a one-time ticket and sends the browser through the HTTP
@@ -52,9 +53,9 @@ _EVENT_ACTOR: ContextVar[_EventActor | None] = ContextVar("msc_event_actor", def
 def guarded(fn: Callable | None = None, *, page: bool = False):
     """The one seam of every handler that reads or changes data.
 
-    Once per event: resolves the signed-in actor (``self._actor()`` returns it from then on, in the handler
-    and in every state it reaches), sends a signed-out client to sign-in (``_forget`` + redirect, the handler
-    does not run), and turns a ``DomainError`` the handler does not catch itself into an error toast.
+    Once per event: resolves the signed-in actor (``self._signed_actor()`` returns it from then on, in the
+    handler and in every state it reaches), sends a signed-out client to sign-in (``_forget`` + redirect, the
+    handler does not run), and turns a ``DomainError`` the handler does not catch itself into an error toast.
     ``page=True`` marks a page's on_load: it also does what ``require_session`` does (show the actor in the
     shell, send a user who owes two-factor enrolment to the Security page), so a page load costs one event
     and one actor lookup; ``app_page`` then leaves ``require_session`` out of the chain.
@@ -144,8 +145,14 @@ def guarded(fn: Callable | None = None, *, page: bool = False):
             finally:
                 leave(reset)
 
+    wrapper._msc_guarded = True  # read by is_guarded (tests/state/test_handler_seam.py)
     wrapper._msc_page_gate = page  # read by pages/shell.app_page
     return wrapper
+
+
+def is_guarded(handler) -> bool:
+    """Whether an event handler (an EventHandler) goes through the ``guarded`` seam."""
+    return bool(getattr(getattr(handler, "fn", None), "_msc_guarded", False))
 
 
 def is_page_gate(handler) -> bool:
@@ -198,6 +205,17 @@ class SessionState(rx.State):
         if current is not None and current.token == self.session_token:
             return current.actor
         return self._lookup_actor()
+
+    def _signed_actor(self) -> Actor:
+        """The signed-in actor inside a ``guarded`` handler (and the helpers and substates it reaches): the
+        seam's lookup for this event, never None there (a signed-out client never gets that far)."""
+        current = _EVENT_ACTOR.get()
+        if current is None or current.actor is None or current.token != self.session_token:
+            raise RuntimeError(
+                f"{type(self).__name__}._signed_actor() outside a @guarded handler: "
+                "a handler that reads or changes data must go through the guarded seam"
+            )
+        return current.actor
 
     def _lookup_actor(self) -> Actor | None:
         token = self.session_token

@@ -9,7 +9,7 @@ import reflex as rx
 from msc_app.db import session_scope
 from msc_app.services import tenants
 from msc_app.services.errors import DomainError
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 
 @dataclasses.dataclass
@@ -29,37 +29,32 @@ class TenantSwitchState(SessionState):
     choices: list[TenantChoiceRow] = []
     search_text: str = ""
 
-    def _load_choices(self):
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-            return self._to_sign_in()
+    def _load_choices(self) -> None:
         with session_scope() as session:
-            found = tenants.switchable_tenants(session=session, actor=actor, search=self.search_text)
+            found = tenants.switchable_tenants(session=session, actor=self._signed_actor(), search=self.search_text)
         self.choices = [TenantChoiceRow(id=c.id, name=c.name, kind=c.kind) for c in found]
-        return None
 
     @rx.event
+    @guarded
     def open_dialog(self):
         self.search_text = ""
         self.dialog_open = True
-        return self._load_choices()
+        self._load_choices()
 
     @rx.event
     def set_dialog_open(self, value: bool):
         self.dialog_open = value
 
     @rx.event
+    @guarded
     def search(self, form_data: dict):
         self.search_text = str(form_data.get("tenant_search", ""))[:200]
-        return self._load_choices()
+        self._load_choices()
 
     @rx.event
+    @guarded
     def switch_into(self, account_id: int):
         """The server checks the target against the user's own scope; a forged id is refused."""
-        if self._actor() is None:
-            self._forget()
-            return self._to_sign_in()
         try:
             with session_scope() as session:
                 account = tenants.switch_into(session=session, token=self.session_token, account_id=int(account_id))
@@ -70,6 +65,7 @@ class TenantSwitchState(SessionState):
         return _reload_home()
 
     @rx.event
+    @guarded
     def switch_back(self):
         with session_scope() as session:
             tenants.switch_back(session=session, token=self.session_token)

@@ -1,8 +1,9 @@
 """The Users page (/users) and the invitation page (/invite/[token]): AUTH-3.
 
-``UsersState`` is thin over ``services.users``: every handler resolves the actor again
-(``self._actor()``), and an id from the browser only says which row was clicked; the user is read
-again through the scoped service, the dialogs then work on the server-side copy (``_target_id``).
+``UsersState`` is thin over ``services.users``: every handler goes through the ``guarded`` seam, which
+resolves the actor again for each event, and an id from the browser only says which row was clicked;
+the user is read again through the scoped service, the dialogs then work on the server-side copy
+(``_target_id``).
 ``can_manage`` only decides which controls to show; the service refuses viewers anyway.
 
 ``InviteState`` serves the link from the invitation email without a session. The token is read from
@@ -23,7 +24,7 @@ from msc_app.services import auth, users
 from msc_app.services.errors import DomainError, PermissionDenied
 from msc_app.services.permissions import Actor
 from msc_app.state.form_errors import form_errors
-from msc_app.state.session import SessionState
+from msc_app.state.session import SessionState, guarded
 
 _INVITE_FIELDS = ("email", "name", "role", "account_id")
 
@@ -119,12 +120,6 @@ class UsersState(SessionState):
         self.can_manage = result.can_manage
         self.loaded = True
 
-    def _signed_in(self) -> Actor | None:
-        actor = self._actor()
-        if actor is None:
-            self._forget()
-        return actor
-
     def _close_dialogs(self) -> None:
         self.invite_open = False
         self.deactivate_open = False
@@ -141,43 +136,33 @@ class UsersState(SessionState):
         return users.invitation_base_url(request_base)
 
     @rx.event
+    @guarded(page=True)
     def on_load(self):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
         self._close_dialogs()
         self.loaded = False
         self.page = 1
-        self._load(actor)
-        return None
+        self._load(self._signed_actor())
 
     @rx.event
+    @guarded
     def next_page(self):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
         if self.page < self.page_count:
             self.page += 1
-        self._load(actor)
-        return None
+        self._load(self._signed_actor())
 
     @rx.event
+    @guarded
     def previous_page(self):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
         if self.page > 1:
             self.page -= 1
-        self._load(actor)
-        return None
+        self._load(self._signed_actor())
 
     # ------------------------------------------------------------ Invite User
 
     @rx.event
+    @guarded
     def open_invite(self):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self._close_dialogs()
         with session_scope() as session:
             accounts = users.invite_accounts(session=session, actor=actor)
@@ -197,13 +182,12 @@ class UsersState(SessionState):
         self.invite_open = bool(value)
 
     @rx.event
+    @guarded
     def submit_invite(self, form_data: dict):
         """Invite: errors next to their fields, nothing saved on error; the email goes out through the outbox."""
         self.errors = {}
         self.form_error = ""
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         if not self.invite_open:
             return None
         values = {field: _text(form_data, field) for field in _INVITE_FIELDS}
@@ -224,10 +208,9 @@ class UsersState(SessionState):
     # ------------------------------------------------------------ row actions
 
     @rx.event
+    @guarded
     def resend(self, user_id: int):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         base_url = self._base_url()
         try:
             with session_scope() as session:
@@ -239,16 +222,12 @@ class UsersState(SessionState):
         return rx.toast.success(f"A new invitation was sent to {sent.email}.")
 
     @rx.event
+    @guarded
     def open_deactivate(self, user_id: int):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         self._close_dialogs()
-        try:
-            with session_scope() as session:
-                target = users.get_user(session=session, actor=actor, user_id=user_id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with session_scope() as session:
+            target = users.get_user(session=session, actor=actor, user_id=user_id)
         if not users.can_manage_users(actor):
             return rx.toast.error(users.VIEW_ONLY)
         if target.is_self:
@@ -265,10 +244,9 @@ class UsersState(SessionState):
             self.deactivate_error = ""
 
     @rx.event
+    @guarded
     def confirm_deactivate(self):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         if not self.deactivate_open or not self._target_id:
             return None
         try:
@@ -283,10 +261,9 @@ class UsersState(SessionState):
         return rx.toast.success(f"{done.name} was deactivated and signed out.")
 
     @rx.event
+    @guarded
     def reactivate(self, user_id: int):
-        actor = self._signed_in()
-        if actor is None:
-            return self._to_sign_in()
+        actor = self._signed_actor()
         try:
             with session_scope() as session:
                 done = users.reactivate_user(session=session, actor=actor, user_id=user_id)

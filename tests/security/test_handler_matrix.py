@@ -233,11 +233,6 @@ def SIGN_IN(root, state, outcome):
     return None
 
 
-@_named("ignored (nothing changes, nothing shown)")
-def IGNORED(root, state, outcome):
-    return "(ignored)"
-
-
 def var(*names: str) -> Detector:
     """The first non-empty of the state's error vars (a dict of field errors is joined)."""
 
@@ -496,15 +491,13 @@ MATRIX: list[Entry] = [
     E("CustomerPageState.load_page", "view", lambda t: Call("page", path=detail(t.account)),
       refused=(not_found("CustomerDetailState"),)),
     E("ProductsState.load_section", "view", lambda t: Call("page", path=detail(t.account)),
-      refused=(nothing("products", "can_manage"),), no_session=(nothing("products", "can_manage"),)),
+      refused=(nothing("products", "can_manage"),)),
     E("ConsumptionState.load_section", "view", lambda t: Call("page", path=detail(t.account)),
-      refused=(nothing("points", "series", unloaded="consumption_loaded"),),
-      no_session=(nothing("points", "series", unloaded="consumption_loaded"),)),
+      refused=(nothing("points", "series", unloaded="consumption_loaded"),)),
     E("HealthState.load_section", "view", lambda t: Call("page", path=detail(t.account)),
-      refused=(nothing("sources", "alerts_by_type", unloaded="health_loaded"),),
-      no_session=(nothing("sources", "alerts_by_type", unloaded="health_loaded"),)),
+      refused=(nothing("sources", "alerts_by_type", unloaded="health_loaded"),)),
     E("ContactsState.load_section", "view", lambda t: Call("page", path=detail(t.account)),
-      refused=(nothing("contacts", "can_manage"),), no_session=(nothing("contacts", "can_manage"),)),
+      refused=(nothing("contacts", "can_manage"),)),
     # ------------------------------------------------ contacts (DETAIL-4)
     E("ContactsState.open_new", "content", lambda t: Call("page", path=detail(t.account))),
     E("ContactsState.open_edit", "content", _object_on_pages("ContactsState", lambda t: t.contact)),
@@ -540,8 +533,7 @@ MATRIX: list[Entry] = [
     E("DeleteCustomerState.confirm", "edit", ints(lambda t: Call(
         "confirmed", (), "/customers", {"DeleteCustomerState": {"open": True, "_account_id": t.account}})),
       refused=(var("refusal"),)),
-    E("CreateCustomerState.open_dialog", "create", fixed(), ids=False, listing=True,
-      no_session=(TOAST,)),
+    E("CreateCustomerState.open_dialog", "create", fixed(), ids=False, listing=True),
     E("CreateCustomerState.submit", "create", create_forms, refused=(var("form_error", "errors"),)),
     # ------------------------------------------------ onboarding tasks (STATUS-1)
     E("OnboardingState.open_for", "view", lambda t: Call("status cell", (t.account,))),
@@ -600,12 +592,11 @@ MATRIX: list[Entry] = [
         {"CustomersState": {"filters": {"tenant_admins": [str(t.tenant_admin), "1"]}}}),
       listing=True, hidden=rows_exclude),
     # LIST-3 preferences: the actor's own user row only (test_preferences_change_only_the_actors_own_user).
-    E("CustomersState.save_columns", "session", fixed({"name": "on", "organization": "on"}), cells=NO_SESSION_ONLY,
-      no_session=(IGNORED,)),
+    E("CustomersState.save_columns", "session", fixed({"name": "on", "organization": "on"}), cells=NO_SESSION_ONLY),
     E("CustomersState.save_column_width", "session", fixed({"column": "organization", "width": "200"}),
-      cells=NO_SESSION_ONLY, no_session=(IGNORED,)),
-    E("CustomersState.reset_column_widths", "session", fixed(), cells=NO_SESSION_ONLY, no_session=(IGNORED,)),
-    E("CustomersState.set_density", "session", fixed("compact"), cells=NO_SESSION_ONLY, no_session=(IGNORED,)),
+      cells=NO_SESSION_ONLY),
+    E("CustomersState.reset_column_widths", "session", fixed(), cells=NO_SESSION_ONLY),
+    E("CustomersState.set_density", "session", fixed("compact"), cells=NO_SESSION_ONLY),
     # ------------------------------------------------ filter panel (LIST-5) and export (LIST-7)
     E("FilterPanelState.open_panel", "view", fixed(), ids=False, listing=True),
     E("FilterPanelState.apply", "view", lambda t: [
@@ -624,7 +615,7 @@ MATRIX: list[Entry] = [
     E("TenantSwitchState.search", "view", lambda t: Call("search", ({"tenant_search": t.name},)),
       listing=True, hidden=switch_choices_exclude, home=True),
     E("TenantSwitchState.switch_into", "switch", lambda t: Call("row switcher", (t.account,)), home=True),
-    E("TenantSwitchState.switch_back", "session", fixed(), cells=NO_SESSION_ONLY, no_session=(IGNORED,)),
+    E("TenantSwitchState.switch_back", "session", fixed(), cells=NO_SESSION_ONLY),
     # ------------------------------------------------ users (AUTH-3)
     E("UsersState.on_load", "users_view", fixed(path="/users"), ids=False, listing=True,
       refused=(var("no_access"),)),
@@ -661,8 +652,6 @@ MATRIX: list[Entry] = [
         {"ApiTokensState": {"revoke_open": True, "revoke_name": "Forged", "_revoke_id": t.api_token}})),
       refused=(var("revoke_error"),)),
     # ------------------------------------------------ saved views of the customers list (issue 8)
-    E("SavedViewsState.load_views", "view", fixed(), ids=False, listing=True,
-      no_session=(nothing("my_views", "shared_views"),)),
     E("SavedViewsState.set_menu_open", "view", fixed(True), ids=False, listing=True),
     E("SavedViewsState.apply", "others", lambda t: Call("another user's private view", (t.view,))),
     E("SavedViewsState.open_rename", "others", lambda t: Call("another user's view", (t.view,))),
@@ -684,14 +673,14 @@ MATRIX: list[Entry] = [
     # A forged id is never on the page, so it cannot be ticked; "all matching" counts within scope.
     E("BulkState.toggle_row", "content", lambda t: Call(
         "tick a row not on the page", (t.account, True), "/customers", {"CustomersState": {"rows": own_row(t)}}),
-      refused=(nothing("selected_ids"),), no_session=(nothing("selected_ids"),)),
+      refused=(nothing("selected_ids"),)),
     E("BulkState.toggle_page", "content", lambda t: Call(
         "tick the page", (True,), "/customers", {"CustomersState": {"rows": own_row(t)}}), ids=False, listing=True,
-      refused=(nothing("selected_ids"),), no_session=(nothing("selected_ids"),)),
+      refused=(nothing("selected_ids"),)),
     E("BulkState.select_all_matching", "content", lambda t: Call("searched by name", (), "/customers", _searched(t)),
       listing=True, hidden=lambda root, t: (f"{n} matching" if (n := h.substate(
           root, STATES["BulkState"]).matching_count) else None),
-      refused=(nothing("all_matching", "matching_count"),), no_session=(nothing("all_matching", "matching_count"),)),
+      refused=(nothing("all_matching", "matching_count"),)),
     # A selection holding another tenant's id (left by an earlier user of the tab): the dialog names nothing,
     # the plans offered are the actor's; the run refuses that customer like a missing one.
     E("BulkState.open_action", "content", lambda t: [
@@ -713,8 +702,7 @@ MATRIX: list[Entry] = [
     E("SecurityState.set_requirement", "twofactor", lambda t: [Call("require", (True,), "/security"),
                                                                Call("stop requiring", (False,), "/security")],
       ids=False, refused=(var("require_error"),)),
-    E("SecurityState.on_load", "session", fixed(path="/security"), cells=NO_SESSION_ONLY,
-      no_session=(nothing("enabled", "secret", "qr_src", "recovery_codes", "require_on"),)),
+    E("SecurityState.on_load", "session", fixed(path="/security"), cells=NO_SESSION_ONLY),
     *[
         E(f"SecurityState.{name}", "session", fixed(*args, path="/security"), cells=NO_SESSION_ONLY)
         for name, args in (
